@@ -1,0 +1,23 @@
+/**
+ * The SAM tool panel (right side of the SAM mode). Rendered by the extension's own React root
+ * (see mountInHost.tsx), so it uses plain elements and the viewer's CSS variables only.
+ */
+import { useEffect, useState } from 'react';
+import type { SamService, SamState } from '../SamService';
+import { RuntimeStatusView } from './RuntimeStatusView';
+
+export interface SamPanelProps {
+  samService: SamService;
+}
+
+export function SamPanel({ samService }: SamPanelProps) {
+  const [state, setState] = useState<SamState>(samService.getState());
+  useEffect(() => samService.subscribe(setState).unsubscribe, [samService]);
+
+  return (
+    <div data-testid="sam-panel" style={{ padding: 12, color: '#d7e0ef', fontSize: 13, lineHeight: 1.5 }}>
+      <h2 style={{ fontSize: 15, fontWeight: 600, margin: '0 0 8px', color: '#5acce6' }}>Segment Anything</h2>
+      <RuntimeStatusView status={state.runtime} onRetry={() => void samService.startRuntime()} />
+    </div>
+  );
+}

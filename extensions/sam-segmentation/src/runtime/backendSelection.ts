@@ -1,0 +1,38 @@
+/**
+ * Which execution provider runs the models, and why: pure logic, tested without a browser.
+ */
+import type { Backend, BackendPreference, RuntimeEnvironment } from './protocol';
+
+export interface BackendChoice {
+  backend: Backend;
+  reason: string;
+}
+
+export function chooseBackend(
+  preference: BackendPreference,
+  env: RuntimeEnvironment,
+  webgpuAdapter: boolean,
+): BackendChoice {
+  const webgpuProblem = !env.webgpuApi
+    ? 'WebGPU unavailable: this browser has no navigator.gpu (or the page is not a secure context)'
+    : !webgpuAdapter
+      ? 'WebGPU unavailable: no adapter'
+      : undefined;
+  if (preference === 'wasm') return { backend: 'wasm', reason: 'WASM forced by setting' };
+  if (webgpuProblem === undefined) {
+    return { backend: 'webgpu', reason: preference === 'webgpu' ? 'WebGPU forced by setting' : 'WebGPU adapter found' };
+  }
+  if (preference === 'webgpu') {
+    throw new Error(`${webgpuProblem}. Choose "auto" or "wasm" to run on the CPU.`);
+  }
+  return { backend: 'wasm', reason: `${webgpuProblem}; running on the CPU (WASM)` };
+}
+
+/**
+ * WASM threads: all cores when the page is cross-origin isolated (SharedArrayBuffer available),
+ * else one: onnxruntime cannot start threads without isolation.
+ */
+export function wasmThreadCount(env: RuntimeEnvironment): number {
+  if (!env.crossOriginIsolated) return 1;
+  return Math.max(1, Math.min(8, env.hardwareConcurrency));
+}

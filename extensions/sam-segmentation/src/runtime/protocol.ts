@@ -1,0 +1,44 @@
+/**
+ * Messages between the main thread and the inference worker. Plain data only (numbers, strings,
+ * typed arrays): no library objects cross the boundary. Every request carries an id; the worker
+ * answers with the same id, so a client can match, cancel or ignore stale answers.
+ */
+
+/** Which onnxruntime execution provider really runs a session. */
+export type Backend = 'webgpu' | 'wasm';
+
+/** What the user (or a setting) asked for; 'auto' = WebGPU when an adapter exists, else WASM. */
+export type BackendPreference = 'auto' | Backend;
+
+export interface RuntimeEnvironment {
+  /** True when the page is cross-origin isolated, the condition for multi-threaded WASM. */
+  crossOriginIsolated: boolean;
+  hardwareConcurrency: number;
+  /** `navigator.gpu` exists (secure context, browser support). */
+  webgpuApi: boolean;
+}
+
+export interface BackendReport {
+  backend: Backend;
+  /** Human-readable reason for the choice, shown in the panel (e.g. "WebGPU unavailable: no adapter"). */
+  reason: string;
+  wasmThreads: number;
+  ortVersion: string;
+  environment: RuntimeEnvironment;
+  /** Milliseconds to create the probe session and run it once. */
+  probeMs: number;
+}
+
+export type WorkerRequest = {
+  id: number;
+  type: 'probe';
+  /** Absolute URL of onnxruntime's folder (glue `.mjs` and `.wasm`), beside the extension bundle. */
+  ortBaseUrl: string;
+  /** Absolute URL of the runtime probe model. */
+  probeModelUrl: string;
+  preference: BackendPreference;
+};
+
+export type WorkerResponse =
+  | { id: number; type: 'probe'; ok: true; report: BackendReport }
+  | { id: number; type: 'error'; ok: false; error: { name: string; message: string } };

@@ -1,0 +1,224 @@
+/**
+ * The demo viewer's server: the prebuilt OHIF viewer, the SAM extension and mode bundles, their
+ * model files and the embedded sample studies, all from one origin, optionally under a sub-path.
+ *
+ * Every response carries the cross-origin isolation headers (COOP/COEP): they make
+ * SharedArrayBuffer available, which onnxruntime's WASM backend needs to run on several threads.
+ * Only loopback by default: it is a development server, not a PACS.
+ */
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { composeAppConfig, SAM_EXTENSION_PATH, SAM_MODE_PATH } from './appConfig';
+import { VIEWER_DIR, isViewerInstalled } from './setup-viewer';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const SAMPLES_DIR = join(ROOT, 'viewer', 'samples');
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.onnx': 'application/octet-stream',
+  '.dcm': 'application/dicom',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+export interface ServerOptions {
+  port?: number;
+  host?: string;
+  /** Serve the viewer under this path ('/' or e.g. '/ohif/'). */
+  basePath?: string;
+}
+
+export interface RunningServer {
+  /** The viewer's URL, with the base path. */
+  url: string;
+  origin: string;
+  basePath: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export function normaliseBasePath(basePath: string): string {
+  const trimmed = basePath.replace(/^\/+|\/+$/g, '');
+  return trimmed === '' ? '/' : `/${trimmed}/`;
+}
+
+/** Maps URL paths (below the base path) to folders on disk, most specific first. */
+function mounts(): Array<{ prefix: string; dir: string }> {
+  return [
+    { prefix: SAM_EXTENSION_PATH.replace(/[^/]+$/, ''), dir: join(ROOT, 'extensions', 'sam-segmentation', 'dist') },
+    { prefix: SAM_MODE_PATH.replace(/[^/]+$/, ''), dir: join(ROOT, 'modes', 'sam-mode', 'dist') },
+    { prefix: 'samples/', dir: SAMPLES_DIR },
+    { prefix: '', dir: VIEWER_DIR },
+  ];
+}
+
+/** Resolves a path inside `dir`, refusing anything that escapes it. */
+function safeJoin(dir: string, relative: string): string | undefined {
+  const full = normalize(join(dir, decodeURIComponent(relative)));
+  return full === dir || full.startsWith(dir + sep) ? full : undefined;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The prebuilt viewer was built for the site root. A deployment under a sub-path rebuilds OHIF
+ * with PUBLIC_URL set; we cannot build OHIF here, so the server makes the same changes to the
+ * built files: index.html's public URL and root-relative links, the bundles' hard-coded webpack
+ * public path, and root-relative URLs in the CSS.
+ */
+export function rewriteIndexHtml(html: string, basePath: string): string {
+  if (basePath === '/') return html;
+  return html
+    .replaceAll('window.PUBLIC_URL="/"', `window.PUBLIC_URL="${basePath}"`)
+    .replace(/(href|src)="\/(?!\/)/g, `$1="${basePath}`);
+}
+
+export function rewriteViewerAsset(text: string, extension: string, basePath: string): string {
+  if (basePath === '/') return text;
+  if (extension === '.js') return text.replaceAll('__webpack_require__.p = "/";', `__webpack_require__.p = "${basePath}";`);
+  if (extension === '.css') return text.replace(/url\(\/(?!\/)/g, `url(${basePath}`);
+  return text;
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
+  res.writeHead(status, { ...ISOLATION_HEADERS, 'Content-Type': type, 'Cache-Control': 'no-cache' });
+  res.end(body);
+}
+
+function sendFile(req: IncomingMessage, res: ServerResponse, path: string): void {
+  const size = statSync(path).size;
+  res.writeHead(200, {
+    ...ISOLATION_HEADERS,
+    'Content-Type': CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Length': size,
+    'Cache-Control': 'no-cache',
+  });
+  if (req.method === 'HEAD') res.end();
+  else createReadStream(path).pipe(res);
+}
+
+function handler(basePath: string) {
+  const patchedAssets = new Map<string, Buffer>();
+  const viewerAsset = (file: string): Buffer | undefined => {
+    const ext = extname(file);
+    if (basePath === '/' || (ext !== '.js' && ext !== '.css')) return undefined;
+    let patched = patchedAssets.get(file);
+    if (!patched) {
+      patched = Buffer.from(rewriteViewerAsset(readFileSync(file, 'utf8'), ext, basePath));
+      patchedAssets.set(file, patched);
+    }
+    return patched;
+  };
+  const stockConfig = readFileSync(join(VIEWER_DIR, 'app-config.js'), 'utf8');
+  const appConfig = composeAppConfig(stockConfig, { basePath });
+  const indexHtml = rewriteIndexHtml(readFileSync(join(VIEWER_DIR, 'index.html'), 'utf8'), basePath);
+
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'Method not allowed');
+    if (basePath !== '/' && url.pathname === basePath.slice(0, -1)) {
+      res.writeHead(302, { Location: basePath + url.search });
+      return void res.end();
+    }
+    if (!url.pathname.startsWith(basePath)) return send(res, 404, 'text/plain', `Not found (the viewer is at ${basePath})`);
+    const path = url.pathname.slice(basePath.length);
+
+    if (path === 'app-config.js') return send(res, 200, CONTENT_TYPES['.js']!, appConfig);
+    for (const { prefix, dir } of mounts()) {
+      if (!path.startsWith(prefix)) continue;
+      const file = safeJoin(dir, path.slice(prefix.length));
+      if (file === undefined) return send(res, 400, 'text/plain', 'Bad path');
+      if (dir === SAMPLES_DIR && file.endsWith('.json') && isFile(file)) {
+        // Sample manifests hold `${SAMPLES_BASE}`: their instances' absolute URLs depend on the host.
+        const origin = `http://${req.headers.host ?? 'localhost'}`;
+        const body = readFileSync(file, 'utf8').replaceAll('${SAMPLES_BASE}', `${origin}${basePath}samples`);
+        return send(res, 200, CONTENT_TYPES['.json']!, body);
+      }
+      if (isFile(file)) {
+        const patched = dir === VIEWER_DIR ? viewerAsset(file) : undefined;
+        return patched ? send(res, 200, CONTENT_TYPES[extname(file)]!, patched) : sendFile(req, res, file);
+      }
+      if (prefix !== '') return send(res, 404, 'text/plain', `Not found: ${url.pathname}`);
+    }
+    // Client-side routes of the single-page viewer (/, /sam, /viewer, ...) get index.html;
+    // a missing asset (a path with an extension) is a real 404.
+    if (extname(path) !== '') return send(res, 404, 'text/plain', `Not found: ${url.pathname}`);
+    return send(res, 200, CONTENT_TYPES['.html']!, indexHtml);
+  };
+}
+
+export function assertBuilt(): void {
+  const missing: string[] = [];
+  if (!isViewerInstalled()) missing.push('the OHIF viewer (run `npm install`, which runs viewer/setup-viewer.ts)');
+  for (const { dir } of mounts().slice(0, 2)) {
+    if (!existsSync(join(dir, 'index.mjs'))) missing.push(`${dir}/index.mjs (run \`npm run build\`)`);
+  }
+  if (missing.length > 0) throw new Error(`Cannot serve the viewer, missing:\n  - ${missing.join('\n  - ')}`);
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  assertBuilt();
+  const basePath = normaliseBasePath(options.basePath ?? '/');
+  const host = options.host ?? '127.0.0.1';
+  const server = createServer(handler(basePath));
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 3000, host, () => resolvePromise());
+  });
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+  return {
+    url: `${origin}${basePath}`,
+    origin,
+    basePath,
+    server,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+function parseArgs(argv: string[]): ServerOptions {
+  const options: ServerOptions = {};
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i]!.split('=', 2);
+    const value = inline ?? argv[++i];
+    if (flag === '--port') options.port = Number(value);
+    else if (flag === '--host') options.host = value;
+    else if (flag === '--base') options.basePath = value;
+    else throw new Error(`Unknown option ${flag}. Options: --port N, --host ADDRESS, --base /sub/path/`);
+  }
+  if (options.port === undefined && process.env.PORT) options.port = Number(process.env.PORT);
+  return options;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const running = await startServer(parseArgs(process.argv.slice(2)));
+  console.log(`OHIF viewer with Segment Anything: ${running.url}`);
+  console.log(`Sample studies are on the study list; press Ctrl+C to stop.`);
+}
