@@ -20,7 +20,16 @@ const layer = (from, forbidden) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '.viewer/**', 'node_modules/**', 'viewer/samples/generated/**', 'coverage/**'] },
+  {
+    ignores: [
+      'tmp-scratch/**',
+      '**/dist/**',
+      '.viewer/**',
+      'node_modules/**',
+      'viewer/samples/generated/**',
+      'coverage/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

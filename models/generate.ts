@@ -4,7 +4,8 @@
  * committed files are exactly what this generator produces.
  */
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { RUNTIME_PROBE_FILE, buildRuntimeProbeModel } from './generator/runtimeProbeModel';
 
 export const GENERATED_MODELS: Record<string, () => Uint8Array> = {
@@ -14,7 +15,7 @@ export const GENERATED_MODELS: Record<string, () => Uint8Array> = {
 if (import.meta.url === `file://${process.argv[1]}`) {
   for (const [file, build] of Object.entries(GENERATED_MODELS)) {
     const bytes = build();
-    writeFileSync(join(import.meta.dirname, file), bytes);
+    writeFileSync(join(dirname(fileURLToPath(import.meta.url)), file), bytes);
     console.log(`models/${file}: ${bytes.length} bytes`);
   }
 }

@@ -9,11 +9,12 @@
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { composeAppConfig, SAM_EXTENSION_PATH, SAM_MODE_PATH } from './appConfig';
 import { VIEWER_DIR, isViewerInstalled } from './setup-viewer';
 
-const ROOT = resolve(import.meta.dirname, '..');
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SAMPLES_DIR = join(ROOT, 'viewer', 'samples');
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -102,7 +103,8 @@ export function rewriteIndexHtml(html: string, basePath: string): string {
 
 export function rewriteViewerAsset(text: string, extension: string, basePath: string): string {
   if (basePath === '/') return text;
-  if (extension === '.js') return text.replaceAll('__webpack_require__.p = "/";', `__webpack_require__.p = "${basePath}";`);
+  if (extension === '.js')
+    return text.replaceAll('__webpack_require__.p = "/";', `__webpack_require__.p = "${basePath}";`);
   if (extension === '.css') return text.replace(/url\(\/(?!\/)/g, `url(${basePath}`);
   return text;
 }
@@ -147,7 +149,8 @@ function handler(basePath: string) {
       res.writeHead(302, { Location: basePath + url.search });
       return void res.end();
     }
-    if (!url.pathname.startsWith(basePath)) return send(res, 404, 'text/plain', `Not found (the viewer is at ${basePath})`);
+    if (!url.pathname.startsWith(basePath))
+      return send(res, 404, 'text/plain', `Not found (the viewer is at ${basePath})`);
     const path = url.pathname.slice(basePath.length);
 
     if (path === 'app-config.js') return send(res, 200, CONTENT_TYPES['.js']!, appConfig);
@@ -201,24 +204,4 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     server,
     close: () => new Promise((r) => server.close(() => r())),
   };
-}
-
-function parseArgs(argv: string[]): ServerOptions {
-  const options: ServerOptions = {};
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i]!.split('=', 2);
-    const value = inline ?? argv[++i];
-    if (flag === '--port') options.port = Number(value);
-    else if (flag === '--host') options.host = value;
-    else if (flag === '--base') options.basePath = value;
-    else throw new Error(`Unknown option ${flag}. Options: --port N, --host ADDRESS, --base /sub/path/`);
-  }
-  if (options.port === undefined && process.env.PORT) options.port = Number(process.env.PORT);
-  return options;
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const running = await startServer(parseArgs(process.argv.slice(2)));
-  console.log(`OHIF viewer with Segment Anything: ${running.url}`);
-  console.log(`Sample studies are on the study list; press Ctrl+C to stop.`);
 }

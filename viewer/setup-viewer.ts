@@ -11,10 +11,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const OHIF_APP_VERSION = '3.13.2';
-export const VIEWER_DIR = resolve(import.meta.dirname, '..', '.viewer', 'ohif');
+export const VIEWER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '.viewer', 'ohif');
 const STAMP = join(VIEWER_DIR, '.ohif-app-version');
 
 export function isViewerInstalled(): boolean {
@@ -30,11 +31,9 @@ export function installViewer(): void {
   try {
     const started = Date.now();
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    const out = execFileSync(
-      npm,
-      ['pack', `@ohif/app@${OHIF_APP_VERSION}`, '--pack-destination', work, '--silent'],
-      { encoding: 'utf8' },
-    );
+    const out = execFileSync(npm, ['pack', `@ohif/app@${OHIF_APP_VERSION}`, '--pack-destination', work, '--silent'], {
+      encoding: 'utf8',
+    });
     const tarball = join(work, out.trim().split('\n').pop()!.trim());
     execFileSync('tar', ['-xzf', tarball, '-C', work, 'package/dist']);
     rmSync(VIEWER_DIR, { recursive: true, force: true });

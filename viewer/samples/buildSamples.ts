@@ -6,13 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { parseDicom } from './dicomFile';
-import {
-  ALL_SAMPLES_MANIFEST,
-  PHANTOM_SEG_FILE,
-  PHANTOM_TRUTH,
-  SAMPLE_STUDIES,
-  type SampleStudy,
-} from './index';
+import { ALL_SAMPLES_MANIFEST, PHANTOM_SEG_FILE, PHANTOM_TRUTH, SAMPLE_STUDIES, type SampleStudy } from './index';
 import { buildManifest, mergeManifests, type DicomJsonManifest, type ManifestSource } from './manifest';
 import { computeGroundTruth, DEFAULT_PHANTOM_SPEC, type GroundTruth, type PhantomSpec } from './phantom';
 import { encodePhantomSeg } from './phantomSeg';
@@ -69,7 +63,11 @@ function describeTruth(spec: PhantomSpec, truth: GroundTruth) {
     rescale: { slope: 1, intercept: spec.rescaleIntercept },
     labelVolumeSha256: createHash('sha256').update(truth.labels).digest('hex'),
     objects: truth.objects.map((o) => {
-      const { voxelCount, firstSlice, lastSlice } = stats.get(o.label) ?? { voxelCount: 0, firstSlice: -1, lastSlice: -1 };
+      const { voxelCount, firstSlice, lastSlice } = stats.get(o.label) ?? {
+        voxelCount: 0,
+        firstSlice: -1,
+        lastSlice: -1,
+      };
       return { ...o, voxelCount, voxelVolumeMm3: voxelCount * voxelMm3, sliceRange: [firstSlice, lastSlice] };
     }),
     dicom: {
@@ -114,7 +112,9 @@ export function buildSamples({
     return { relativePath, dataset: parseDicom(bytes).dataset };
   });
   const phantomFolderBytes = written.reduce((n, f) => n + f.bytes, 0);
-  log(`${phantom.folder}/: ${phantomFiles.length - 1} CT slices + ${PHANTOM_SEG_FILE} (${(phantomFolderBytes / 1e6).toFixed(1)} MB)`);
+  log(
+    `${phantom.folder}/: ${phantomFiles.length - 1} CT slices + ${PHANTOM_SEG_FILE} (${(phantomFolderBytes / 1e6).toFixed(1)} MB)`,
+  );
 
   writeJson(PHANTOM_TRUTH, describeTruth(spec, truth), 2);
 

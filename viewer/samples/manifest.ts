@@ -173,10 +173,7 @@ function createSeries(metadata: InstanceMetadata): ManifestSeries {
 }
 
 /** Groups the files by study and series: images first, then by series number, then instance number. */
-export function buildManifest(
-  sources: readonly ManifestSource[],
-  options: ManifestOptions = {},
-): DicomJsonManifest {
+export function buildManifest(sources: readonly ManifestSource[], options: ManifestOptions = {}): DicomJsonManifest {
   const studies = new Map<string, ManifestStudy>();
   const seriesByUid = new Map<string, ManifestSeries>();
   const sopInstanceUids = new Set<string>();

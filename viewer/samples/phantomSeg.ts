@@ -5,13 +5,7 @@
 import type { NaturalizedDataset } from 'dcmjs';
 
 import { encodeDicom } from './dicomFile';
-import {
-  computeLabelVolume,
-  slicePositionMm,
-  type PhantomObjectKind,
-  type PhantomSpec,
-  type Rgb,
-} from './phantom';
+import { computeLabelVolume, slicePositionMm, type PhantomObjectKind, type PhantomSpec, type Rgb } from './phantom';
 import { phantomUids, type PhantomUids } from './uids';
 import { CT_IMAGE_STORAGE, PHANTOM_STUDY, phantomCommonAttributes } from './writeDicom';
 
@@ -214,9 +208,7 @@ export function buildPhantomSegDataset(
               ],
             },
           ],
-          DerivationCodeSequence: [
-            { CodeValue: '113076', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Segmentation' },
-          ],
+          DerivationCodeSequence: [{ CodeValue: '113076', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Segmentation' }],
         },
       ],
       FrameContentSequence: [{ DimensionIndexValues: [label, slice + 1] }],

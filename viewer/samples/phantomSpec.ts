@@ -79,11 +79,7 @@ export const DEFAULT_PHANTOM_SPEC: PhantomSpec = {
     slices: SLICES,
     pixelSpacingMm: [PIXEL_MM, PIXEL_MM],
     sliceSpacingMm: SLICE_MM,
-    originMm: [
-      (-(COLUMNS - 1) * PIXEL_MM) / 2,
-      (-(ROWS - 1) * PIXEL_MM) / 2,
-      (-(SLICES - 1) * SLICE_MM) / 2,
-    ],
+    originMm: [(-(COLUMNS - 1) * PIXEL_MM) / 2, (-(ROWS - 1) * PIXEL_MM) / 2, (-(SLICES - 1) * SLICE_MM) / 2],
   },
   airHu: -1000,
   body: { semiAxesMm: [90, 70], hu: 40, fatRimMm: 8, fatHu: -100 },

@@ -4,8 +4,8 @@
  */
 import { id } from './id';
 import { PRIMARY_SECTION, toolbarButtons } from './toolbarButtons';
-import { TOOL_GROUP_ID, samToolGroupTools } from './initToolGroups';
-import { ohif, sam, segmentation, SAM_EXTENSION_ID } from './moduleIds';
+import { TOOL_GROUP_ID, samToolGroupTools, type CornerstoneToolsUtility } from './initToolGroups';
+import { cornerstone, ohif, sam, segmentation, SAM_EXTENSION_ID } from './moduleIds';
 import type { ModeEnterArgs } from './ohifTypes';
 
 /** Modalities SAM cannot segment on their own (no pixels to prompt on). */
@@ -36,8 +36,8 @@ function modeFactory() {
         });
         return;
       }
-      // The default hanging protocol binds its viewports to the tool group named 'default'.
-      toolGroupService.createToolGroupAndAddTools(TOOL_GROUP_ID, samToolGroupTools());
+      const tools = extensionManager.getModuleEntry(cornerstone.toolsUtility).exports as CornerstoneToolsUtility;
+      toolGroupService.createToolGroupAndAddTools(TOOL_GROUP_ID, samToolGroupTools(tools));
       toolbarService.register(toolbarButtons);
       toolbarService.updateSection(toolbarService.sections.primary, PRIMARY_SECTION);
       void commandsManager.runCommand('startSamRuntime');

@@ -1,20 +1,32 @@
 /**
  * The SAM mode's tool group, as data: which Cornerstone tools are active on which mouse button.
+ * Tool names and binding enums come from the host viewer's Cornerstone (through the cornerstone
+ * extension's utility module), so they always match the Cornerstone version OHIF runs.
  */
+
 // The default hanging protocol binds its viewports to the tool group named 'default'.
 export const TOOL_GROUP_ID = 'default';
 
-const MouseBindings = { Primary: 1, Secondary: 2, Auxiliary: 4 } as const;
-const KeyboardBindings = { Ctrl: 17 } as const;
+export interface CornerstoneToolsUtility {
+  toolNames: Record<string, string>;
+  Enums: {
+    MouseBindings: { Primary: number; Secondary: number; Auxiliary: number; Wheel: number };
+  };
+}
 
-export function samToolGroupTools() {
+export function samToolGroupTools({ toolNames, Enums }: CornerstoneToolsUtility) {
+  const { MouseBindings } = Enums;
+  const tool = (name: string) => {
+    const toolName = toolNames[name];
+    if (!toolName) throw new Error(`The viewer's Cornerstone has no tool named ${name}`);
+    return toolName;
+  };
   return {
     active: [
-      { toolName: 'WindowLevel', bindings: [{ mouseButton: MouseBindings.Primary }] },
-      { toolName: 'Pan', bindings: [{ mouseButton: MouseBindings.Auxiliary }] },
-      { toolName: 'Zoom', bindings: [{ mouseButton: MouseBindings.Secondary }] },
-      { toolName: 'StackScroll', bindings: [{ mouseButton: MouseBindings.Primary, modifierKey: KeyboardBindings.Ctrl }] },
-      { toolName: 'StackScrollMouseWheel', bindings: [] },
+      { toolName: tool('WindowLevel'), bindings: [{ mouseButton: MouseBindings.Primary }] },
+      { toolName: tool('Pan'), bindings: [{ mouseButton: MouseBindings.Auxiliary }] },
+      { toolName: tool('Zoom'), bindings: [{ mouseButton: MouseBindings.Secondary }] },
+      { toolName: tool('StackScroll'), bindings: [{ mouseButton: MouseBindings.Wheel }] },
     ],
     passive: [],
     enabled: [],

@@ -11,6 +11,10 @@ export const ohif = {
   cornerstoneViewport: '@ohif/extension-cornerstone.viewportModule.cornerstone',
 } as const;
 
+export const cornerstone = {
+  toolsUtility: '@ohif/extension-cornerstone.utilityModule.tools',
+} as const;
+
 export const segmentation = {
   panel: '@ohif/extension-cornerstone.panelModule.panelSegmentation',
   sopClassHandler: '@ohif/extension-cornerstone-dicom-seg.sopClassHandlerModule.dicom-seg',

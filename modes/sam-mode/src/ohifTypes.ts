@@ -13,6 +13,6 @@ export interface ModeEnterArgs {
       uiNotificationService: { show(n: { title: string; message: string; type: string }): void };
     };
   };
-  extensionManager: { registeredExtensionIds: string[] };
+  extensionManager: { registeredExtensionIds: string[]; getModuleEntry(id: string): { exports: unknown } };
   commandsManager: { runCommand(name: string, options?: unknown): unknown };
 }

@@ -15,7 +15,12 @@ export class InferenceClient {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
 
-  constructor(worker: Worker = new Worker(new URL('./inferenceWorker.ts', import.meta.url), { type: 'module', name: 'sam-inference' })) {
+  constructor(
+    worker: Worker = new Worker(new URL('./inferenceWorker.ts', import.meta.url), {
+      type: 'module',
+      name: 'sam-inference',
+    }),
+  ) {
     this.worker = worker;
     this.worker.onmessage = (event: MessageEvent<WorkerResponse>) => this.settle(event.data);
     this.worker.onerror = (event: ErrorEvent) => {

@@ -41,7 +41,11 @@ async function fetchModel(url: string): Promise<Uint8Array> {
 async function probe(request: Extract<WorkerRequest, { type: 'probe' }>): Promise<BackendReport> {
   const env = environment();
   configureOrt(request.ortBaseUrl, env);
-  const choice = chooseBackend(request.preference as BackendPreference, env, env.webgpuApi && (await hasWebGpuAdapter()));
+  const choice = chooseBackend(
+    request.preference as BackendPreference,
+    env,
+    env.webgpuApi && (await hasWebGpuAdapter()),
+  );
   const model = await fetchModel(request.probeModelUrl);
   const started = performance.now();
   const session = await ort.InferenceSession.create(model, { executionProviders: [choice.backend] });

@@ -19,7 +19,8 @@ export function RuntimeStatusView({ status, onRetry }: { status: RuntimeStatus; 
       );
     case 'ready': {
       const { report } = status;
-      const threads = report.backend === 'wasm' ? `, ${report.wasmThreads} thread${report.wasmThreads > 1 ? 's' : ''}` : '';
+      const threads =
+        report.backend === 'wasm' ? `, ${report.wasmThreads} thread${report.wasmThreads > 1 ? 's' : ''}` : '';
       return (
         <div style={box} data-testid="sam-runtime" data-state="ready" data-backend={report.backend}>
           <div>

@@ -1,0 +1,97 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { composeAppConfig, samConfigLines } from '../../../viewer/appConfig';
+import {
+  normaliseBasePath,
+  rewriteIndexHtml,
+  rewriteViewerAsset,
+  startServer,
+  type RunningServer,
+} from '../../../viewer/server';
+import { VIEWER_DIR } from '../../../viewer/setup-viewer';
+
+describe('app-config composition', () => {
+  const stock = readFileSync(join(VIEWER_DIR, 'app-config.js'), 'utf8');
+
+  it('keeps the stock config verbatim and appends the SAM lines the README documents', () => {
+    const config = composeAppConfig(stock, { basePath: '/' });
+    expect(config.startsWith(stock.trimEnd())).toBe(true);
+    expect(config).toContain(samConfigLines('/'));
+    expect(samConfigLines('/ohif/')).toContain("window.config.extensions.push('/ohif/sam/extension/index.mjs');");
+    expect(samConfigLines('/ohif/')).toContain("window.config.modes.push('/ohif/sam/mode/index.mjs');");
+  });
+
+  it('sets the router base name only under a sub-path', () => {
+    expect(composeAppConfig(stock, { basePath: '/' })).not.toContain('routerBasename =');
+    expect(composeAppConfig(stock, { basePath: '/ohif/' })).toContain("window.config.routerBasename = '/ohif';");
+  });
+});
+
+describe('sub-path rewriting of the prebuilt viewer', () => {
+  it('normalises base paths', () => {
+    expect(normaliseBasePath('')).toBe('/');
+    expect(normaliseBasePath('ohif')).toBe('/ohif/');
+    expect(normaliseBasePath('/a/b/')).toBe('/a/b/');
+  });
+
+  it('points index.html at the base path', () => {
+    const html =
+      '<script>window.PUBLIC_URL="/"</script><link href="/assets/x.png"><script src="/app.js"></script><a href="//cdn/x">';
+    expect(rewriteIndexHtml(html, '/ohif/')).toBe(
+      '<script>window.PUBLIC_URL="/ohif/"</script><link href="/ohif/assets/x.png"><script src="/ohif/app.js"></script><a href="//cdn/x">',
+    );
+    expect(rewriteIndexHtml(html, '/')).toBe(html);
+  });
+
+  it('rewrites the bundles’ hard-coded webpack public path and root-relative CSS URLs', () => {
+    expect(rewriteViewerAsset('__webpack_require__.p = "/";', '.js', '/ohif/')).toBe(
+      '__webpack_require__.p = "/ohif/";',
+    );
+    expect(rewriteViewerAsset('a{src:url(/font.woff2)}', '.css', '/ohif/')).toBe('a{src:url(/ohif/font.woff2)}');
+  });
+});
+
+describe('the demo server', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({ port: 0, basePath: '/ohif/' });
+  });
+  afterAll(() => server.close());
+
+  it('serves the viewer under the sub-path with cross-origin isolation headers', async () => {
+    const res = await fetch(server.url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(res.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+    const html = await res.text();
+    expect(html).toContain('window.PUBLIC_URL="/ohif/"');
+  });
+
+  it('answers client-side routes with index.html and missing assets with 404', async () => {
+    expect((await fetch(`${server.url}sam?StudyInstanceUIDs=1.2.3`)).status).toBe(200);
+    expect((await fetch(`${server.url}missing.js`)).status).toBe(404);
+    expect((await fetch(`${server.origin}/app-config.js`)).status).toBe(404);
+  });
+
+  it('serves the composed app-config and the extension, its onnxruntime files and models', async () => {
+    expect(await (await fetch(`${server.url}app-config.js`)).text()).toContain(samConfigLines('/ohif/'));
+    const ext = await fetch(`${server.url}sam/extension/index.mjs`);
+    expect(ext.headers.get('content-type')).toMatch(/^text\/javascript/);
+    const wasm = await fetch(`${server.url}sam/extension/ort/ort-wasm-simd-threaded.jsep.wasm`, { method: 'HEAD' });
+    expect(wasm.headers.get('content-type')).toBe('application/wasm');
+    expect((await fetch(`${server.url}sam/extension/models/runtime-probe.onnx`)).status).toBe(200);
+    expect((await fetch(`${server.url}sam/mode/index.mjs`)).status).toBe(200);
+  });
+
+  it('patches the viewer bundles for the sub-path', async () => {
+    const appBundle = readdirSync(VIEWER_DIR).find((f) => /^app\.bundle\..*\.js$/.test(f))!;
+    const text = await (await fetch(`${server.url}${appBundle}`)).text();
+    expect(text).toContain('__webpack_require__.p = "/ohif/";');
+    expect(text).not.toContain('__webpack_require__.p = "/";');
+  });
+
+  it('refuses paths that escape the served folders', async () => {
+    const res = await fetch(`${server.url}sam/extension/%2e%2e%2f%2e%2e%2fpackage.json`);
+    expect([400, 404]).toContain(res.status);
+  });
+});
