@@ -13,6 +13,8 @@ export interface AppConfigOptions {
 
 export const SAM_EXTENSION_PATH = 'sam/extension/index.mjs';
 export const SAM_MODE_PATH = 'sam/mode/index.mjs';
+/** Where the demo server's DICOMweb endpoint for the sample studies lives, below the base path. */
+export const DICOMWEB_PATH = 'dicomweb';
 
 /** The lines to append to any OHIF 3.x app-config.js once the bundles are copied to `<base>sam/`. */
 export function samConfigLines(basePath: string): string {
@@ -23,16 +25,39 @@ export function samConfigLines(basePath: string): string {
   ].join('\n');
 }
 
-/** This demo's data source: OHIF's dicomjson, reading the sample studies' manifests. */
+/**
+ * This demo's data sources: the sample studies through OHIF's ordinary `dicomweb` data source (as
+ * a hospital's PACS would be), and `dicomjson` for opening a static manifest by URL
+ * (`<base>sam/dicomjson?url=<manifest>`). `dicomlocal` is needed by OHIF 3.13 to address the frames
+ * of a multi-frame SEG listed in a dicomjson manifest.
+ */
 function demoConfigLines(basePath: string): string {
+  const dicomwebRoot = `${basePath}${DICOMWEB_PATH}`;
   const lines = [
-    '// Demo viewer only: serve the embedded sample studies through the dicomjson data source.',
+    '// Demo viewer only: the embedded sample studies.',
     'window.config.dataSources.push({',
-    "  namespace: '@ohif/extension-default.dataSourcesModule.dicomjson',",
-    "  sourceName: 'dicomjson',",
-    "  configuration: { friendlyName: 'SAM sample studies', name: 'json' },",
+    "  namespace: '@ohif/extension-default.dataSourcesModule.dicomweb',",
+    "  sourceName: 'samples',",
+    '  configuration: {',
+    "    friendlyName: 'SAM sample studies',",
+    "    name: 'samples',",
+    `    wadoUriRoot: '${dicomwebRoot}',`,
+    `    qidoRoot: '${dicomwebRoot}',`,
+    `    wadoRoot: '${dicomwebRoot}',`,
+    '    qidoSupportsIncludeField: true,',
+    "    imageRendering: 'wadors',",
+    "    thumbnailRendering: 'wadors',",
+    '    enableStudyLazyLoad: true,',
+    '    supportsFuzzyMatching: false,',
+    '    supportsWildcard: true,',
+    '    bulkDataURI: { enabled: true },',
+    '  },',
     '});',
-    "window.config.defaultDataSourceName = 'dicomjson';",
+    'window.config.dataSources.push(',
+    "  { namespace: '@ohif/extension-default.dataSourcesModule.dicomjson', sourceName: 'dicomjson', configuration: { friendlyName: 'dicomjson', name: 'json' } },",
+    "  { namespace: '@ohif/extension-default.dataSourcesModule.dicomlocal', sourceName: 'dicomlocal', configuration: { friendlyName: 'local' } },",
+    ');',
+    "window.config.defaultDataSourceName = 'samples';",
     'window.config.showStudyList = true;',
     // Notices about CPU fallback and investigational use are modal and would block every visit.
     'window.config.showCPUFallbackMessage = false;',

@@ -11,7 +11,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { composeAppConfig, SAM_EXTENSION_PATH, SAM_MODE_PATH } from './appConfig';
+import { composeAppConfig, DICOMWEB_PATH, SAM_EXTENSION_PATH, SAM_MODE_PATH } from './appConfig';
+import { createDicomWebHandler } from './dicomweb/handler';
+import { SAMPLE_STUDIES } from './samples';
 import { VIEWER_DIR, isViewerInstalled } from './setup-viewer';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -138,6 +140,12 @@ function handler(basePath: string) {
     }
     return patched;
   };
+  // The sample studies, served as a read-only DICOMweb endpoint: OHIF's ordinary `dicomweb` data
+  // source reads them exactly as it reads a PACS.
+  const dicomweb = createDicomWebHandler({
+    folders: SAMPLE_STUDIES.map((s) => join(SAMPLES_DIR, s.folder)),
+    basePath: `${basePath}${DICOMWEB_PATH}`,
+  });
   const stockConfig = readFileSync(join(VIEWER_DIR, 'app-config.js'), 'utf8');
   const appConfig = composeAppConfig(stockConfig, { basePath });
   const indexHtml = rewriteIndexHtml(readFileSync(join(VIEWER_DIR, 'index.html'), 'utf8'), basePath);
@@ -154,6 +162,12 @@ function handler(basePath: string) {
     const path = url.pathname.slice(basePath.length);
 
     if (path === 'app-config.js') return send(res, 200, CONTENT_TYPES['.js']!, appConfig);
+    if (path === DICOMWEB_PATH || path.startsWith(`${DICOMWEB_PATH}/`)) {
+      res.setHeader('Cross-Origin-Embedder-Policy', ISOLATION_HEADERS['Cross-Origin-Embedder-Policy']);
+      res.setHeader('Cross-Origin-Opener-Policy', ISOLATION_HEADERS['Cross-Origin-Opener-Policy']);
+      if (dicomweb(req, res, path.slice(DICOMWEB_PATH.length))) return;
+      return send(res, 404, 'text/plain', `Not a DICOMweb resource: ${url.pathname}`);
+    }
     for (const { prefix, dir } of mounts()) {
       if (!path.startsWith(prefix)) continue;
       const file = safeJoin(dir, path.slice(prefix.length));

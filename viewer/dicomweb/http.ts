@@ -1,0 +1,87 @@
+// The HTTP side of the DICOMweb endpoint: replies as values, errors with a status and a reason,
+// content negotiation into multipart or single-part bodies, and sending with the common headers.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import { acceptsJson, negotiate, type Offer } from './accept';
+import { multipartRelated, type Part } from './multipart';
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/** An answer other than 200: sent as text/plain with `message` as the reason. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const DICOM_JSON = 'application/dicom+json';
+
+export function reply(status: number, contentType: string, body: Uint8Array | string, headers = {}): Reply {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.length);
+  return { status, headers: { 'Content-Type': contentType, ...headers }, body: bytes };
+}
+
+export function jsonReply(req: IncomingMessage, value: unknown, headers: Record<string, string> = {}): Reply {
+  if (!acceptsJson(req.headers.accept)) {
+    throw new HttpError(406, `This resource is only available as ${DICOM_JSON}, not ${req.headers.accept}`);
+  }
+  return reply(200, DICOM_JSON, JSON.stringify(value), headers);
+}
+
+export function notAcceptable(req: IncomingMessage, offer: Offer): HttpError {
+  const single = offer.singlePartAllowed ? ` or ${offer.mediaType}` : '';
+  return new HttpError(
+    406,
+    `Cannot satisfy Accept: ${req.headers.accept}. This resource is available as multipart/related; ` +
+      `type="${offer.mediaType}"${single}, transfer syntax ${offer.transferSyntaxes.join(', ')}`,
+  );
+}
+
+/**
+ * Negotiates `offer` against the request's Accept header, then sends the parts that
+ * `parts(transferSyntax)` makes: as multipart/related, or as the bare body when one part is
+ * asked for without multipart.
+ */
+export function partsReply(req: IncomingMessage, offer: Offer, parts: (transferSyntax: string) => Part[]): Reply {
+  const choice = negotiate(req.headers.accept, offer);
+  if (!choice) throw notAcceptable(req, offer);
+  const made = parts(choice.transferSyntax);
+  const [single] = made;
+  if (!choice.multipart && made.length === 1 && single) return reply(200, single.contentType, single.body);
+  const { contentType, body } = multipartRelated(offer.mediaType, made);
+  return { status: 200, headers: { 'Content-Type': contentType }, body };
+}
+
+/**
+ * Runs `make` and sends its reply, or the HttpError it throws (500 for anything else), with
+ * Content-Length and Cross-Origin-Resource-Policy; only GET and HEAD are allowed.
+ */
+export async function send(req: IncomingMessage, res: ServerResponse, make: () => Reply | Promise<Reply>) {
+  let answer: Reply;
+  try {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      throw new HttpError(405, `${req.method} is not supported: this DICOMweb endpoint is read-only`);
+    }
+    answer = await make();
+  } catch (error) {
+    const status = error instanceof HttpError ? error.status : 500;
+    if (status === 500) console.error('DICOMweb:', error);
+    const message = error instanceof Error ? error.message : String(error);
+    answer = reply(status, 'text/plain; charset=utf-8', `${message}\n`, status === 405 ? { Allow: 'GET, HEAD' } : {});
+  }
+  if (res.headersSent) return;
+  res.writeHead(answer.status, {
+    ...answer.headers,
+    'Content-Length': String(answer.body.length),
+    'Cross-Origin-Resource-Policy': 'same-origin',
+  });
+  res.end(req.method === 'HEAD' ? undefined : answer.body);
+}
