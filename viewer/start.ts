@@ -2,6 +2,7 @@
  * `npm start` / `npm run serve`: serves the demo viewer and prints its URL.
  * Options: --port N (default 3000, or $PORT), --host ADDRESS (default 127.0.0.1), --base /sub/path/.
  */
+import { SAMPLE_STUDIES } from './samples';
 import { startServer, type ServerOptions } from './server';
 
 function parseArgs(argv: string[]): ServerOptions {
@@ -20,4 +21,8 @@ function parseArgs(argv: string[]): ServerOptions {
 
 const running = await startServer(parseArgs(process.argv.slice(2)));
 console.log(`OHIF viewer with Segment Anything: ${running.url}`);
-console.log(`Sample studies are on the study list; press Ctrl+C to stop.`);
+console.log('Sample studies (also on the study list), in the SAM mode:');
+for (const study of SAMPLE_STUDIES) {
+  console.log(`  ${study.title}: ${running.url}sam?StudyInstanceUIDs=${study.StudyInstanceUID}`);
+}
+console.log('Press Ctrl+C to stop.');
