@@ -1,0 +1,95 @@
+/**
+ * Checks a loaded graph's inputs and outputs against what its family needs, before any inference:
+ * a wrong file (an encoder given as decoder, another family's export, a truncated graph) is refused
+ * with a message that names every mismatch, instead of failing later with a bare exception number.
+ */
+import { graphSpecs, type ModelFamily } from '../families';
+import type { Dim, TensorSpec } from '../tensors';
+import type { GraphRole } from './modelManifest';
+
+/** What a session reports about one input or output (onnxruntime's `inputMetadata` reduces to this). */
+export interface GraphTensorInfo {
+  name: string;
+  /** 'float32', 'int64', ...; undefined when the runtime does not say. */
+  dtype?: string;
+  /** Dimensions, with symbolic names as strings; undefined when unknown. */
+  dims?: readonly Dim[];
+}
+
+export interface GraphDescription {
+  inputs: readonly GraphTensorInfo[];
+  outputs: readonly GraphTensorInfo[];
+}
+
+export class GraphMismatchError extends Error {
+  constructor(
+    readonly problems: string[],
+    context: string,
+  ) {
+    super(`${context} does not match its model family:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'GraphMismatchError';
+  }
+}
+
+function describe(spec: TensorSpec): string {
+  return `${spec.name} ${spec.dtype}[${spec.dims.join(',')}]`;
+}
+
+function findTensor(spec: TensorSpec, available: readonly GraphTensorInfo[]): GraphTensorInfo | undefined {
+  const names = [spec.name, ...(spec.alternativeNames ?? [])];
+  return available.find((t) => names.includes(t.name));
+}
+
+function compare(spec: TensorSpec, actual: GraphTensorInfo, kind: string): string[] {
+  const problems: string[] = [];
+  if (actual.dtype !== undefined && actual.dtype !== spec.dtype) {
+    problems.push(`${kind} ${actual.name} is ${actual.dtype}, expected ${spec.dtype}`);
+  }
+  if (actual.dims !== undefined) {
+    // Only fixed sizes on both sides are compared: exports name their dynamic axes freely.
+    const sizeMismatch = spec.dims.some(
+      (d, i) => typeof d === 'number' && typeof actual.dims![i] === 'number' && actual.dims![i] !== d,
+    );
+    if (actual.dims.length !== spec.dims.length || sizeMismatch) {
+      problems.push(`${kind} ${actual.name} is [${actual.dims.join(',')}], expected ${describe(spec)}`);
+    }
+  }
+  return problems;
+}
+
+/** Lists every difference between a graph and its family's expectations (empty when it fits). */
+export function graphProblems(family: ModelFamily, role: GraphRole, graph: GraphDescription): string[] {
+  const expected = graphSpecs(family)[role];
+  const problems: string[] = [];
+  for (const spec of expected.inputs) {
+    const actual = findTensor(spec, graph.inputs);
+    if (!actual) {
+      if (!spec.optional) problems.push(`missing input ${describe(spec)}`);
+      continue;
+    }
+    problems.push(...compare(spec, actual, 'input'));
+  }
+  const known = new Set(expected.inputs.flatMap((s) => [s.name, ...(s.alternativeNames ?? [])]));
+  for (const extra of graph.inputs.filter((t) => !known.has(t.name))) {
+    problems.push(
+      `unexpected input ${extra.name} (this family's ${role} takes: ${expected.inputs.map((s) => s.name).join(', ')})`,
+    );
+  }
+  for (const spec of expected.outputs) {
+    const actual = findTensor(spec, graph.outputs);
+    if (!actual) problems.push(`missing output ${describe(spec)}`);
+    else problems.push(...compare(spec, actual, 'output'));
+  }
+  return problems;
+}
+
+/** Throws a GraphMismatchError naming every mismatch. */
+export function assertGraphMatchesFamily(
+  family: ModelFamily,
+  role: GraphRole,
+  graph: GraphDescription,
+  file: string,
+): void {
+  const problems = graphProblems(family, role, graph);
+  if (problems.length > 0) throw new GraphMismatchError(problems, `The ${role} ${file} (${family.label})`);
+}

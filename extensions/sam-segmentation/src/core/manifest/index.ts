@@ -1,0 +1,2 @@
+export * from './modelManifest';
+export * from './graphValidation';

@@ -1,0 +1,209 @@
+/**
+ * The model manifest (`models/manifest.json`): which models exist, where their files come from,
+ * how to check them, and how each one wants its pixels. Parsing validates every field and names
+ * the offending path, so a hand-edited manifest fails with a message a hospital's IT team can act on.
+ */
+import {
+  FAMILY_IDS,
+  getFamily,
+  withPreprocessing,
+  type FamilyId,
+  type ModelFamily,
+  type Normalisation,
+  type PreprocessSpec,
+} from '../families';
+
+export type GraphRole = 'encoder' | 'decoder';
+export const GRAPH_ROLES: readonly GraphRole[] = ['encoder', 'decoder'];
+
+export interface ModelFile {
+  /** File name below the model's folder (`models/<id>/<file>` beside the extension bundle). */
+  file: string;
+  /** Public download URL, for the `models fetch` command and the browser's fallback; absent for project-built files. */
+  url?: string;
+  /** Exact size in bytes, when known. */
+  bytes?: number;
+  /** Lower-case hex SHA-256 of the file, when known. A file that does not match is refused. */
+  sha256?: string;
+}
+
+export type BackendRecommendation = 'webgpu' | 'wasm' | 'any';
+
+export interface ModelEntry {
+  id: string;
+  name: string;
+  family: FamilyId;
+  version: string;
+  description: string;
+  /** Licence of the weights (SPDX id) and where it is stated. */
+  licence: { spdx: string; url?: string };
+  /** True only for models with learned Segment Anything weights; the project's own default is not. */
+  segmentAnythingWeights: boolean;
+  files: Record<GraphRole, ModelFile>;
+  preprocess: PreprocessSpec;
+  recommendedBackend: BackendRecommendation;
+  /** Why that backend, in words (e.g. cost per slice on a CPU). */
+  notes?: string;
+}
+
+export interface ModelManifest {
+  version: 1;
+  defaultModel: string;
+  models: ModelEntry[];
+}
+
+export class ManifestError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(`Model manifest, ${path}: ${message}`);
+    this.name = 'ManifestError';
+  }
+}
+
+type Json = unknown;
+
+function isObject(v: Json): v is Record<string, Json> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function field<T>(obj: Record<string, Json>, key: string, path: string, check: (v: Json, p: string) => T): T {
+  return check(obj[key], `${path}.${key}`);
+}
+
+const str = (v: Json, p: string): string => {
+  if (typeof v !== 'string' || v.trim() === '') throw new ManifestError(p, 'must be a non-empty string');
+  return v;
+};
+const optStr = (v: Json, p: string): string | undefined => (v === undefined ? undefined : str(v, p));
+const bool = (v: Json, p: string): boolean => {
+  if (typeof v !== 'boolean') throw new ManifestError(p, 'must be true or false');
+  return v;
+};
+const oneOf =
+  <T extends string>(allowed: readonly T[]) =>
+  (v: Json, p: string): T => {
+    if (typeof v !== 'string' || !allowed.includes(v as T)) {
+      throw new ManifestError(p, `is ${JSON.stringify(v)}; should be one of: ${allowed.join(', ')}`);
+    }
+    return v as T;
+  };
+const triple = (v: Json, p: string): [number, number, number] => {
+  if (!Array.isArray(v) || v.length !== 3 || v.some((x) => typeof x !== 'number' || !Number.isFinite(x))) {
+    throw new ManifestError(p, 'must be an array of 3 numbers');
+  }
+  return [v[0], v[1], v[2]];
+};
+
+const MODEL_ID = /^[a-z0-9][a-z0-9._-]*$/;
+const SHA256 = /^[0-9a-f]{64}$/;
+const SAFE_FILE = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
+
+function parseFile(v: Json, p: string): ModelFile {
+  if (!isObject(v)) throw new ManifestError(p, 'must be an object with at least "file"');
+  const file = field(v, 'file', p, str);
+  if (!SAFE_FILE.test(file) || file.includes('..')) {
+    throw new ManifestError(`${p}.file`, `"${file}" must be a relative path of letters, digits, '.', '_', '-'`);
+  }
+  const url = field(v, 'url', p, optStr);
+  if (url !== undefined && !/^https:\/\//.test(url)) throw new ManifestError(`${p}.url`, 'must be an https:// URL');
+  const bytes = v.bytes;
+  if (bytes !== undefined && (typeof bytes !== 'number' || !Number.isInteger(bytes) || bytes <= 0)) {
+    throw new ManifestError(`${p}.bytes`, 'must be a positive integer');
+  }
+  const sha256 = field(v, 'sha256', p, optStr);
+  if (sha256 !== undefined && !SHA256.test(sha256)) {
+    throw new ManifestError(`${p}.sha256`, 'must be 64 lower-case hexadecimal digits');
+  }
+  return { file, ...(url && { url }), ...(bytes !== undefined && { bytes }), ...(sha256 && { sha256 }) };
+}
+
+function parseNormalisation(v: Json, p: string): Normalisation {
+  if (!isObject(v)) throw new ManifestError(p, 'must be an object');
+  const kind = field(v, 'kind', p, oneOf(['mean-std', 'min-max'] as const));
+  if (kind === 'min-max') return { kind };
+  const scale = v.scale;
+  if (typeof scale !== 'number' || !(scale > 0)) throw new ManifestError(`${p}.scale`, 'must be a positive number');
+  return { kind, scale, mean: field(v, 'mean', p, triple), std: field(v, 'std', p, triple) };
+}
+
+function parsePreprocess(v: Json, p: string, family: ModelFamily): PreprocessSpec {
+  if (v === undefined) return family.preprocess;
+  if (!isObject(v)) throw new ManifestError(p, 'must be an object');
+  const overrides: Partial<PreprocessSpec> = {};
+  if (v.inputSize !== undefined) overrides.inputSize = v.inputSize as number;
+  if (v.resize !== undefined) overrides.resize = field(v, 'resize', p, oneOf(['letterbox', 'stretch'] as const));
+  if (v.normalisation !== undefined) overrides.normalisation = field(v, 'normalisation', p, parseNormalisation);
+  if (v.antialias !== undefined) overrides.antialias = field(v, 'antialias', p, bool);
+  try {
+    return withPreprocessing(family, overrides).preprocess;
+  } catch (err) {
+    throw new ManifestError(p, (err as Error).message);
+  }
+}
+
+function parseEntry(v: Json, p: string): ModelEntry {
+  if (!isObject(v)) throw new ManifestError(p, 'must be an object');
+  const id = field(v, 'id', p, str);
+  if (!MODEL_ID.test(id))
+    throw new ManifestError(`${p}.id`, `"${id}" must be lower-case letters, digits, '.', '_', '-'`);
+  const familyId = field(v, 'family', p, oneOf(FAMILY_IDS));
+  const family = getFamily(familyId);
+  const licence = v.licence;
+  if (!isObject(licence)) throw new ManifestError(`${p}.licence`, 'must be an object with "spdx"');
+  const files = v.files;
+  if (!isObject(files)) throw new ManifestError(`${p}.files`, 'must have "encoder" and "decoder"');
+  const notes = field(v, 'notes', p, optStr);
+  return {
+    id,
+    name: field(v, 'name', p, str),
+    family: familyId,
+    version: field(v, 'version', p, str),
+    description: field(v, 'description', p, str),
+    licence: {
+      spdx: field(licence, 'spdx', `${p}.licence`, str),
+      ...(typeof licence.url === 'string' && { url: licence.url }),
+    },
+    segmentAnythingWeights: field(v, 'segmentAnythingWeights', p, bool),
+    files: {
+      encoder: field(files, 'encoder', `${p}.files`, parseFile),
+      decoder: field(files, 'decoder', `${p}.files`, parseFile),
+    },
+    preprocess: parsePreprocess(v.preprocess, `${p}.preprocess`, family),
+    recommendedBackend: field(v, 'recommendedBackend', p, oneOf(['webgpu', 'wasm', 'any'] as const)),
+    ...(notes && { notes }),
+  };
+}
+
+/** Validates a parsed `manifest.json`; throws a ManifestError naming the first bad field. */
+export function parseModelManifest(json: Json): ModelManifest {
+  if (!isObject(json)) throw new ManifestError('$', 'must be a JSON object');
+  if (json.version !== 1)
+    throw new ManifestError('$.version', `is ${JSON.stringify(json.version)}; only version 1 is supported`);
+  if (!Array.isArray(json.models) || json.models.length === 0)
+    throw new ManifestError('$.models', 'must be a non-empty array');
+  const models = json.models.map((m, i) => parseEntry(m, `$.models[${i}]`));
+  const seen = new Set<string>();
+  for (const m of models) {
+    if (seen.has(m.id)) throw new ManifestError('$.models', `model id "${m.id}" appears twice`);
+    seen.add(m.id);
+  }
+  const defaultModel = field(json, 'defaultModel', '$', str);
+  if (!seen.has(defaultModel))
+    throw new ManifestError('$.defaultModel', `"${defaultModel}" is not a model in the manifest`);
+  return { version: 1, defaultModel, models };
+}
+
+export function findModel(manifest: ModelManifest, id: string): ModelEntry {
+  const model = manifest.models.find((m) => m.id === id);
+  if (!model) {
+    throw new Error(`Unknown model "${id}". Models in the manifest: ${manifest.models.map((m) => m.id).join(', ')}.`);
+  }
+  return model;
+}
+
+/** Where a model's file lives below the models folder (beside the bundle, or `models/` in the repo). */
+export function modelFilePath(model: ModelEntry, role: GraphRole): string {
+  return `${model.id}/${model.files[role].file}`;
+}
