@@ -1,0 +1,279 @@
+/**
+ * The model families as data: how each one wants its pixels, prompts and outputs. Everything that
+ * differs between SAM ports lives here, so the preprocessing, prompt encoding and mask decoding code
+ * reads fields instead of testing family ids. A model manifest overrides the preprocessing fields per
+ * model (`withPreprocessing`). Source: shared/docs/sam-formats.md (beside the repository).
+ */
+import type { TensorSpec } from './tensors';
+
+export type FamilyId = 'sam' | 'medsam' | 'sam2' | 'transformersjs';
+
+/**
+ * 'letterbox': scale the longest side to the input size, keep the aspect ratio, zero-pad bottom/right.
+ * 'stretch': scale each axis to the input size independently (no padding).
+ */
+export type ResizeMode = 'letterbox' | 'stretch';
+
+/**
+ * How the resized 8-bit RGB values (0-255) become model inputs.
+ * 'mean-std': `(x * scale - mean[c]) / std[c]` per channel (SAM: scale 1 on 0-255; ImageNet: scale 1/255).
+ * 'min-max': `(x - min) / max(max - min, 1e-8)` over the whole resized image (MedSAM), giving [0, 1].
+ */
+export type Normalisation =
+  | { kind: 'mean-std'; scale: number; mean: readonly [number, number, number]; std: readonly [number, number, number] }
+  | { kind: 'min-max' };
+
+export interface PreprocessSpec {
+  /** Side of the square model input (1024 for most; 512 for EfficientViT-SAM L0-L2). */
+  inputSize: number;
+  resize: ResizeMode;
+  normalisation: Normalisation;
+  /**
+   * Widen the bilinear filter when shrinking, as PIL (official SAM) and torchvision (SAM 2) do; no effect
+   * when enlarging, where it equals plain half-pixel bilinear.
+   */
+  antialias: boolean;
+}
+
+/** Decoder tensors, by role. Each decoder input named like an encoder output is copied from it by the runtime. */
+export interface DecoderSpec {
+  /** Inputs taken from the encoder's outputs of the same name (the runtime adds them, not the prompt encoder). */
+  embeddings: readonly TensorSpec[];
+  pointCoords: TensorSpec;
+  pointLabels: TensorSpec;
+  /** A separate box input; without it the box is encoded as two corner points labelled 2 and 3. */
+  boxes?: TensorSpec;
+  maskInput?: TensorSpec;
+  hasMaskInput?: TensorSpec;
+  origImSize?: TensorSpec;
+  /** Masks already brought back to the original image size by the graph (official export). */
+  masks?: TensorSpec;
+  /** Low-resolution mask logits in the model frame, `[..., K, 256, 256]`. */
+  lowResMasks: TensorSpec;
+  iouPredictions: TensorSpec;
+}
+
+export interface PromptRules {
+  /** MedSAM was trained with boxes only. */
+  acceptsPoints: boolean;
+  /** Where the two box corners go when the box is encoded as points: official SAM after, SAM 2 before. */
+  boxCornersPosition: 'after-points' | 'before-points';
+  /** The official export needs the padding point (0,0) label -1 fed explicitly when there is no box. */
+  paddingPointWithoutBox: boolean;
+  /**
+   * Label of a placeholder point fed when the prompt has no point but the graph needs a point input
+   * (Transformers.js ignores label -10); null when a prompt always yields at least one point.
+   */
+  placeholderLabel: number | null;
+}
+
+export interface OutputRules {
+  /**
+   * 'full-resolution': use the graph's `masks` output, already cropped and resized to the image (official
+   * export, letterbox). 'low-resolution': upsample the 256x256 logits here.
+   */
+  maskSource: 'full-resolution' | 'low-resolution';
+  /** Index of the single-mask token's output (official SAM: 0, followed by the 3 multimask candidates). */
+  singleMaskTokenIndex: number | null;
+  /** Candidates to expose; null for all (MedSAM is trained for the single mask only). */
+  candidateIndices: readonly number[] | null;
+}
+
+export interface ModelFamily {
+  id: FamilyId;
+  label: string;
+  preprocess: PreprocessSpec;
+  encoder: { image: TensorSpec; outputs: readonly TensorSpec[] };
+  decoder: DecoderSpec;
+  prompt: PromptRules;
+  output: OutputRules;
+}
+
+/** SAM's pixel statistics on the 0-255 scale. */
+export const SAM_PIXEL_NORMALISATION: Normalisation = {
+  kind: 'mean-std',
+  scale: 1,
+  mean: [123.675, 116.28, 103.53],
+  std: [58.395, 57.12, 57.375],
+};
+
+/** ImageNet statistics applied after x/255 (SAM 2, Transformers.js). */
+export const IMAGENET_NORMALISATION: Normalisation = {
+  kind: 'mean-std',
+  scale: 1 / 255,
+  mean: [0.485, 0.456, 0.406],
+  std: [0.229, 0.224, 0.225],
+};
+
+const f32 = (name: string, dims: TensorSpec['dims'], extra: Partial<TensorSpec> = {}): TensorSpec => ({
+  name,
+  dtype: 'float32',
+  dims,
+  ...extra,
+});
+
+// Official SAM ONNX decoder (scripts/export_onnx_model.py), shared by SAM ViT-B/L/H, MobileSAM,
+// EfficientViT-SAM and MedSAM exports.
+const officialDecoder: DecoderSpec = {
+  embeddings: [f32('image_embeddings', [1, 256, 64, 64])],
+  pointCoords: f32('point_coords', [1, 'N', 2]),
+  pointLabels: f32('point_labels', [1, 'N']),
+  maskInput: f32('mask_input', [1, 1, 256, 256]),
+  hasMaskInput: f32('has_mask_input', [1]),
+  origImSize: f32('orig_im_size', [2]),
+  masks: f32('masks', [1, 'K', 'H', 'W']),
+  lowResMasks: f32('low_res_masks', [1, 'K', 256, 256]),
+  iouPredictions: f32('iou_predictions', [1, 'K']),
+};
+
+const officialEncoder = {
+  image: f32('input_image', [1, 3, 1024, 1024], { alternativeNames: ['image', 'pixel_values'] }),
+  outputs: [f32('image_embeddings', [1, 256, 64, 64])],
+};
+
+export const SAM: ModelFamily = {
+  id: 'sam',
+  label: 'Segment Anything (official export: ViT-B/L/H, MobileSAM, EfficientViT-SAM)',
+  preprocess: { inputSize: 1024, resize: 'letterbox', normalisation: SAM_PIXEL_NORMALISATION, antialias: true },
+  encoder: officialEncoder,
+  decoder: officialDecoder,
+  prompt: {
+    acceptsPoints: true,
+    boxCornersPosition: 'after-points',
+    paddingPointWithoutBox: true,
+    placeholderLabel: null,
+  },
+  output: { maskSource: 'full-resolution', singleMaskTokenIndex: 0, candidateIndices: null },
+};
+
+export const MEDSAM: ModelFamily = {
+  id: 'medsam',
+  label: 'MedSAM (SAM ViT-B fine-tuned on medical images; box prompts)',
+  preprocess: { inputSize: 1024, resize: 'stretch', normalisation: { kind: 'min-max' }, antialias: true },
+  encoder: officialEncoder,
+  // The official decoder graph, but its `masks` output undoes a letterbox, wrong for a stretched image:
+  // the low-resolution logits are upsampled here instead.
+  decoder: officialDecoder,
+  prompt: {
+    acceptsPoints: false,
+    boxCornersPosition: 'after-points',
+    paddingPointWithoutBox: false,
+    placeholderLabel: null,
+  },
+  output: { maskSource: 'low-resolution', singleMaskTokenIndex: 0, candidateIndices: [0] },
+};
+
+export const SAM2: ModelFamily = {
+  id: 'sam2',
+  label: 'SAM 2 / 2.1',
+  preprocess: { inputSize: 1024, resize: 'stretch', normalisation: IMAGENET_NORMALISATION, antialias: true },
+  encoder: {
+    image: f32('image', [1, 3, 1024, 1024], { alternativeNames: ['input_image'] }),
+    outputs: [
+      f32('high_res_feats_0', [1, 32, 256, 256]),
+      f32('high_res_feats_1', [1, 64, 128, 128]),
+      f32('image_embed', [1, 256, 64, 64]),
+    ],
+  },
+  decoder: {
+    embeddings: [
+      f32('image_embed', [1, 256, 64, 64]),
+      f32('high_res_feats_0', [1, 32, 256, 256]),
+      f32('high_res_feats_1', [1, 64, 128, 128]),
+    ],
+    pointCoords: f32('point_coords', ['L', 'N', 2]),
+    pointLabels: f32('point_labels', ['L', 'N']),
+    maskInput: f32('mask_input', ['L', 1, 256, 256]),
+    hasMaskInput: f32('has_mask_input', ['L']),
+    lowResMasks: f32('masks', ['L', 3, 256, 256]),
+    iouPredictions: f32('iou_predictions', ['L', 3]),
+  },
+  // SAM 2 merges the box into the points, corners first; the graph adds the padding point itself.
+  prompt: {
+    acceptsPoints: true,
+    boxCornersPosition: 'before-points',
+    paddingPointWithoutBox: false,
+    placeholderLabel: null,
+  },
+  output: { maskSource: 'low-resolution', singleMaskTokenIndex: null, candidateIndices: null },
+};
+
+export const TRANSFORMERS_JS: ModelFamily = {
+  id: 'transformersjs',
+  label: 'Transformers.js SAM exports (sam-vit-base/large/huge, SlimSAM)',
+  preprocess: { inputSize: 1024, resize: 'letterbox', normalisation: IMAGENET_NORMALISATION, antialias: true },
+  encoder: {
+    image: f32('pixel_values', ['B', 3, 1024, 1024]),
+    outputs: [f32('image_embeddings', ['B', 256, 64, 64]), f32('image_positional_embeddings', ['B', 256, 64, 64])],
+  },
+  decoder: {
+    embeddings: [f32('image_embeddings', ['B', 256, 64, 64]), f32('image_positional_embeddings', ['B', 256, 64, 64])],
+    pointCoords: f32('input_points', ['B', 'pb', 'n', 2]),
+    pointLabels: { name: 'input_labels', dtype: 'int64', dims: ['B', 'pb', 'n'] },
+    boxes: f32('input_boxes', ['B', 'nb', 4], { optional: true }),
+    lowResMasks: f32('pred_masks', ['B', 'pb', 3, 256, 256]),
+    iouPredictions: f32('iou_scores', ['B', 'pb', 3]),
+  },
+  // The graph pads points itself when traced without boxes; -10 marks a point it must ignore.
+  prompt: {
+    acceptsPoints: true,
+    boxCornersPosition: 'after-points',
+    paddingPointWithoutBox: false,
+    placeholderLabel: -10,
+  },
+  output: { maskSource: 'low-resolution', singleMaskTokenIndex: null, candidateIndices: null },
+};
+
+export const MODEL_FAMILIES: Readonly<Record<FamilyId, ModelFamily>> = {
+  sam: SAM,
+  medsam: MEDSAM,
+  sam2: SAM2,
+  transformersjs: TRANSFORMERS_JS,
+};
+
+export const FAMILY_IDS = Object.keys(MODEL_FAMILIES) as FamilyId[];
+
+export function getFamily(id: string): ModelFamily {
+  const family = (MODEL_FAMILIES as Record<string, ModelFamily | undefined>)[id];
+  if (!family) throw new Error(`Unknown model family "${id}". Should be one of: ${FAMILY_IDS.join(', ')}.`);
+  return family;
+}
+
+/** A family with a model's own preprocessing (from its manifest entry), checked for sense. */
+export function withPreprocessing(family: ModelFamily, overrides: Partial<PreprocessSpec>): ModelFamily {
+  const preprocess = { ...family.preprocess, ...overrides };
+  const { inputSize, resize, normalisation } = preprocess;
+  if (!Number.isInteger(inputSize) || inputSize < 1) {
+    throw new Error(`Model input size must be a positive integer, got ${inputSize}.`);
+  }
+  if (resize !== 'letterbox' && resize !== 'stretch') {
+    throw new Error(`Unsupported resize mode "${String(resize)}". Should be one of: letterbox, stretch.`);
+  }
+  if (normalisation.kind === 'mean-std' && normalisation.std.some((s) => !(s > 0))) {
+    throw new Error(`Normalisation std must be positive, got [${normalisation.std.join(', ')}].`);
+  }
+  // The encoder's pixel input follows the input size: [B, 3, S, S].
+  const image = { ...family.encoder.image, dims: [...family.encoder.image.dims.slice(0, 2), inputSize, inputSize] };
+  return { ...family, preprocess, encoder: { ...family.encoder, image } };
+}
+
+export interface GraphSpecs {
+  encoder: { inputs: TensorSpec[]; outputs: TensorSpec[] };
+  decoder: { inputs: TensorSpec[]; outputs: TensorSpec[] };
+}
+
+/** The inputs and outputs a loader should find in a family's encoder and decoder graphs. */
+export function graphSpecs(family: ModelFamily): GraphSpecs {
+  const d = family.decoder;
+  const present = (...specs: (TensorSpec | undefined)[]) => specs.filter((s): s is TensorSpec => s !== undefined);
+  return {
+    encoder: { inputs: [family.encoder.image], outputs: [...family.encoder.outputs] },
+    decoder: {
+      inputs: [
+        ...d.embeddings,
+        ...present(d.pointCoords, d.pointLabels, d.boxes, d.maskInput, d.hasMaskInput, d.origImSize),
+      ],
+      outputs: present(d.masks, d.iouPredictions, d.lowResMasks),
+    },
+  };
+}
