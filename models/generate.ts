@@ -1,21 +1,47 @@
 /**
  * Writes the models the project builds itself into `models/` (`npm run models:generate`).
  * They are committed, so the viewer and the tests work offline; a unit test checks that the
- * committed files are exactly what this generator produces.
+ * committed files are exactly what this generator produces. Keys are paths relative to `models/`.
+ *
+ * `test/`: small stand-ins with the exact inputs and outputs of each SAM family (official SAM format,
+ * SAM 2.1, Transformers.js SAM / SlimSAM) whose masks follow the prompt geometrically — for tests,
+ * not Segment Anything (see `generator/samLikeCore.ts`).
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RUNTIME_PROBE_FILE, buildRuntimeProbeModel } from './generator/runtimeProbeModel';
+import { SAM2_DECODER_FILE, SAM2_ENCODER_FILE, buildSam2Decoder, buildSam2Encoder } from './generator/sam2Model';
+import {
+  SAM_OFFICIAL_DECODER_FILE,
+  SAM_OFFICIAL_ENCODER_FILE,
+  buildSamOfficialDecoder,
+  buildSamOfficialEncoder,
+} from './generator/samOfficialModel';
+import {
+  TRANSFORMERS_JS_DECODER_FILE,
+  TRANSFORMERS_JS_ENCODER_FILE,
+  buildTransformersJsDecoder,
+  buildTransformersJsEncoder,
+} from './generator/transformersJsSamModel';
 
 export const GENERATED_MODELS: Record<string, () => Uint8Array> = {
   [RUNTIME_PROBE_FILE]: buildRuntimeProbeModel,
+  [SAM_OFFICIAL_ENCODER_FILE]: buildSamOfficialEncoder,
+  [SAM_OFFICIAL_DECODER_FILE]: buildSamOfficialDecoder,
+  [SAM2_ENCODER_FILE]: buildSam2Encoder,
+  [SAM2_DECODER_FILE]: buildSam2Decoder,
+  [TRANSFORMERS_JS_ENCODER_FILE]: buildTransformersJsEncoder,
+  [TRANSFORMERS_JS_DECODER_FILE]: buildTransformersJsDecoder,
 };
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  const root = dirname(fileURLToPath(import.meta.url));
   for (const [file, build] of Object.entries(GENERATED_MODELS)) {
     const bytes = build();
-    writeFileSync(join(dirname(fileURLToPath(import.meta.url)), file), bytes);
+    const path = join(root, file);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, bytes);
     console.log(`models/${file}: ${bytes.length} bytes`);
   }
 }

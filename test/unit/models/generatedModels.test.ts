@@ -1,16 +1,107 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GENERATED_MODELS } from '../../../models/generate';
+import type { Graph } from '../../../models/generator/onnxModel';
 import { RUNTIME_PROBE_FILE } from '../../../models/generator/runtimeProbeModel';
+import {
+  SAM2_DECODER_FILE,
+  SAM2_ENCODER_FILE,
+  sam2DecoderGraph,
+  sam2EncoderGraph,
+} from '../../../models/generator/sam2Model';
+import {
+  SAM_OFFICIAL_DECODER_FILE,
+  SAM_OFFICIAL_ENCODER_FILE,
+  samOfficialDecoderGraph,
+  samOfficialEncoderGraph,
+} from '../../../models/generator/samOfficialModel';
+import {
+  TRANSFORMERS_JS_DECODER_FILE,
+  TRANSFORMERS_JS_ENCODER_FILE,
+  transformersJsDecoderGraph,
+  transformersJsEncoderGraph,
+} from '../../../models/generator/transformersJsSamModel';
 import { runTsScript } from '../../support/runTsScript';
 
 const MODELS_DIR = join(__dirname, '..', '..', '..', 'models');
+
+/** The SAM-family stand-ins' graphs, by file (their behaviour is tested in samFamilyModels.test.ts). */
+const SAM_FAMILY_GRAPHS: Record<string, () => Graph> = {
+  [SAM_OFFICIAL_ENCODER_FILE]: samOfficialEncoderGraph,
+  [SAM_OFFICIAL_DECODER_FILE]: samOfficialDecoderGraph,
+  [SAM2_ENCODER_FILE]: sam2EncoderGraph,
+  [SAM2_DECODER_FILE]: sam2DecoderGraph,
+  [TRANSFORMERS_JS_ENCODER_FILE]: transformersJsEncoderGraph,
+  [TRANSFORMERS_JS_DECODER_FILE]: transformersJsDecoderGraph,
+};
+
+/** Ops in onnxruntime-web's WebGPU operator table (js/web/docs/webgpu-operators.md) that WASM runs too. */
+const WEBGPU_AND_WASM_OPS = new Set([
+  'Add',
+  'Cast',
+  'Clip',
+  'Concat',
+  'Conv',
+  'Div',
+  'Equal',
+  'Exp',
+  'Expand',
+  'Floor',
+  'Gather',
+  'Greater',
+  'MatMul',
+  'Mul',
+  'Pad',
+  'ReduceMax',
+  'ReduceMean',
+  'ReduceSum',
+  'Reshape',
+  'Resize',
+  'Shape',
+  'Sigmoid',
+  'Sin',
+  'Slice',
+  'Sub',
+  'Transpose',
+  'Unsqueeze',
+]);
 
 describe('models the project generates', () => {
   it.each(Object.keys(GENERATED_MODELS))('committed %s is exactly what the generator writes', (file) => {
     const committed = readFileSync(join(MODELS_DIR, file));
     expect(Buffer.from(GENERATED_MODELS[file]!()).equals(committed)).toBe(true);
   });
+
+  it('stay small: all of them together under 200 KB', () => {
+    const total = Object.values(GENERATED_MODELS).reduce((sum, build) => sum + build().length, 0);
+    expect(total).toBeLessThan(200 * 1024);
+  });
+
+  it('every SAM-family stand-in is registered for generation', () => {
+    for (const file of Object.keys(SAM_FAMILY_GRAPHS)) expect(GENERATED_MODELS).toHaveProperty([file]);
+  });
+
+  it.each(Object.keys(SAM_FAMILY_GRAPHS))(
+    '%s uses only ops ORT runs on WASM and WebGPU, every Conv with all its attributes',
+    (file) => {
+      const graph = SAM_FAMILY_GRAPHS[file]!();
+      for (const node of graph.nodes) {
+        expect(WEBGPU_AND_WASM_OPS).toContain(node.op);
+        if (node.op === 'Conv') {
+          expect(Object.keys(node.attributes ?? {}).sort()).toEqual([
+            'dilations',
+            'group',
+            'kernel_shape',
+            'pads',
+            'strides',
+          ]);
+        }
+      }
+      // Every declared output is computed by a node.
+      const produced = new Set(graph.nodes.flatMap((n) => n.outputs));
+      for (const output of graph.outputs) expect(produced).toContain(output.name);
+    },
+  );
 
   it('the runtime probe runs in onnxruntime-web and computes the 3x3 box mean it is built for', () => {
     const result = runTsScript<{ inputNames: string[]; outputNames: string[]; dims: number[]; data: number[] }>(

@@ -19,3 +19,4 @@ export * from './masks/selectCandidate';
 export * from './masks/upsample';
 export * from './masks/connectedComponents';
 export * from './masks/cleanup';
+export * from './manifest';

@@ -1,0 +1,174 @@
+/**
+ * One SAM-family model loaded in onnxruntime: its encoder and decoder sessions, checked against the
+ * family's I/O on load, and the two operations everything else is built on:
+ *   encode(slice) → ImageEmbedding   (slow: once per image; plain data, cacheable and transferable)
+ *   decode(embedding, prompt) → masks (fast: every prompt change)
+ * Used by the inference worker in the browser and by the Node tools (evaluation, benchmark).
+ */
+import * as ort from 'onnxruntime-web';
+import {
+  LogitUpsampler,
+  ModelFrame,
+  candidateMask,
+  cleanUpMask,
+  decodeCandidates,
+  encodePrompt,
+  encoderFeeds,
+  prepareSlice,
+  selectCandidate,
+  type CleanupOptions,
+  type DecoderOutputs,
+  type Feeds,
+  type MaskCandidate,
+  type ModelFamily,
+  type Prompt,
+  type SelectionRule,
+  type SlicePixels,
+  type VoiSetting,
+} from '../core';
+import { assertGraphMatchesFamily, type GraphDescription, type GraphRole } from '../core/manifest';
+import type { Backend } from './protocol';
+
+/** A float32 tensor as plain data. */
+export interface PlainTensor {
+  data: Float32Array;
+  dims: number[];
+}
+
+/** The encoder's outputs for one image, with what is needed to map prompts and masks. */
+export interface ImageEmbedding {
+  modelId: string;
+  imageWidth: number;
+  imageHeight: number;
+  tensors: Record<string, PlainTensor>;
+}
+
+export interface DecodeOptions {
+  /** Which candidate becomes the mask (default: highest predicted IoU). */
+  selection?: SelectionRule;
+  /** Apply the clean-up step (prompted components, holes); off when undefined. */
+  cleanup?: CleanupOptions;
+}
+
+export interface DecodeResult {
+  candidates: MaskCandidate[];
+  chosen: MaskCandidate;
+  /** The chosen candidate as a binary mask on the image grid: uint8[H*W], row-major. */
+  mask: Uint8Array;
+}
+
+export interface SamModelDescription {
+  id: string;
+  /** The family, with the model's own preprocessing applied (see withPreprocessing). */
+  family: ModelFamily;
+}
+
+function describeSession(session: ort.InferenceSession): GraphDescription {
+  const info = (m: ort.InferenceSession.ValueMetadata) =>
+    m.isTensor ? { name: m.name, dtype: m.type, ...(m.shape.length > 0 && { dims: m.shape }) } : { name: m.name };
+  return { inputs: session.inputMetadata.map(info), outputs: session.outputMetadata.map(info) };
+}
+
+function toOrtFeeds(feeds: Feeds): Record<string, ort.Tensor> {
+  const out: Record<string, ort.Tensor> = {};
+  for (const [name, t] of Object.entries(feeds)) out[name] = new ort.Tensor(t.type, t.data, t.dims);
+  return out;
+}
+
+function toPlain(tensor: ort.Tensor, name: string): PlainTensor {
+  if (tensor.type !== 'float32') throw new Error(`Output ${name} is ${tensor.type}; expected float32.`);
+  return { data: tensor.data as Float32Array, dims: [...tensor.dims] };
+}
+
+async function createSession(bytes: Uint8Array, role: GraphRole, backend: Backend, modelId: string) {
+  try {
+    return await ort.InferenceSession.create(bytes, { executionProviders: [backend], graphOptimizationLevel: 'all' });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(`The ${role} of ${modelId} could not be loaded by onnxruntime (${backend}): ${reason}. Is it a complete ONNX file?`);
+  }
+}
+
+export class SamModel {
+  private readonly upsamplers = new Map<string, LogitUpsampler>();
+
+  private constructor(
+    readonly description: SamModelDescription,
+    readonly backend: Backend,
+    private readonly encoder: ort.InferenceSession,
+    private readonly decoder: ort.InferenceSession,
+  ) {}
+
+  /** Creates both sessions and refuses graphs whose inputs and outputs do not fit the family. */
+  static async create(
+    description: SamModelDescription,
+    files: { encoder: Uint8Array; decoder: Uint8Array },
+    backend: Backend = 'wasm',
+  ): Promise<SamModel> {
+    const encoder = await createSession(files.encoder, 'encoder', backend, description.id);
+    const decoder = await createSession(files.decoder, 'decoder', backend, description.id).catch(async (err) => {
+      await encoder.release();
+      throw err;
+    });
+    try {
+      assertGraphMatchesFamily(description.family, 'encoder', describeSession(encoder), `${description.id} encoder`);
+      assertGraphMatchesFamily(description.family, 'decoder', describeSession(decoder), `${description.id} decoder`);
+    } catch (err) {
+      await Promise.all([encoder.release(), decoder.release()]);
+      throw err;
+    }
+    return new SamModel(description, backend, encoder, decoder);
+  }
+
+  private frame(width: number, height: number): ModelFrame {
+    return new ModelFrame(width, height, this.description.family.preprocess);
+  }
+
+  async encode(slice: SlicePixels, voi: VoiSetting): Promise<ImageEmbedding> {
+    const { family, id } = this.description;
+    const input = prepareSlice(slice, voi, family);
+    const inputName = this.encoder.inputNames[0]!;
+    const results = await this.encoder.run(toOrtFeeds(encoderFeeds(family, input, inputName)));
+    const tensors: Record<string, PlainTensor> = {};
+    for (const spec of family.decoder.embeddings) {
+      const t = results[spec.name];
+      if (!t) throw new Error(`The encoder of ${id} gave no "${spec.name}" output.`);
+      tensors[spec.name] = toPlain(t, spec.name);
+    }
+    return { modelId: id, imageWidth: slice.columns, imageHeight: slice.rows, tensors };
+  }
+
+  async decode(embedding: ImageEmbedding, prompt: Prompt, options: DecodeOptions = {}): Promise<DecodeResult> {
+    const { family, id } = this.description;
+    if (embedding.modelId !== id) {
+      throw new Error(`This embedding was made by ${embedding.modelId}, not ${id}: encode the image with this model.`);
+    }
+    const frame = this.frame(embedding.imageWidth, embedding.imageHeight);
+    const feeds = toOrtFeeds(encodePrompt(prompt, family, frame, { decoderInputNames: this.decoder.inputNames }));
+    for (const [name, t] of Object.entries(embedding.tensors)) feeds[name] = new ort.Tensor('float32', t.data, t.dims);
+    const results = await this.decoder.run(feeds);
+    const outputs: DecoderOutputs = {};
+    for (const [name, t] of Object.entries(results)) if (t.type === 'float32') outputs[name] = toPlain(t, name);
+    const candidates = decodeCandidates(outputs, family, frame);
+    const chosen = selectCandidate(candidates, options.selection ?? 'highest-iou', prompt);
+    let mask = candidateMask(chosen, this.upsampler(frame, chosen));
+    if (options.cleanup) mask = cleanUpMask(mask, frame.imageWidth, frame.imageHeight, prompt, options.cleanup);
+    return { candidates, chosen, mask };
+  }
+
+  /** Upsamplers hold resampling tables for one image size; reuse them across prompts. */
+  private upsampler(frame: ModelFrame, candidate: MaskCandidate): LogitUpsampler {
+    const key = `${frame.imageWidth}x${frame.imageHeight}/${candidate.lowResWidth}x${candidate.lowResHeight}`;
+    let upsampler = this.upsamplers.get(key);
+    if (!upsampler) {
+      if (this.upsamplers.size >= 8) this.upsamplers.clear(); // a series has one size; don't hoard tables
+      upsampler = new LogitUpsampler(frame, candidate.lowResWidth, candidate.lowResHeight);
+      this.upsamplers.set(key, upsampler);
+    }
+    return upsampler;
+  }
+
+  async release(): Promise<void> {
+    await Promise.all([this.encoder.release(), this.decoder.release()]);
+  }
+}
