@@ -114,6 +114,18 @@ describe('Transformers.js feeds', () => {
     expect(values(feeds.input_boxes)).toEqual([20, 48, 220, 240]);
   });
 
+  it('feeds an empty box batch [1,0,4] to a graph that lists input_boxes when there is no box', () => {
+    const decoderInputNames = [
+      'image_embeddings',
+      'image_positional_embeddings',
+      'input_points',
+      'input_labels',
+      'input_boxes',
+    ];
+    const feeds = encodePrompt(click, transformersjs, frameFor(transformersjs), { decoderInputNames });
+    expect(view(feeds.input_boxes)).toEqual({ type: 'float32', dims: [1, 0, 4], values: [] });
+  });
+
   it('refuses a box when the loaded export has no input_boxes', () => {
     const decoderInputNames = ['image_embeddings', 'image_positional_embeddings', 'input_points', 'input_labels'];
     expect(() => encodePrompt(boxAndExclude, transformersjs, frameFor(transformersjs), { decoderInputNames })).toThrow(

@@ -85,7 +85,9 @@ async function createSession(bytes: Uint8Array, role: GraphRole, backend: Backen
     return await ort.InferenceSession.create(bytes, { executionProviders: [backend], graphOptimizationLevel: 'all' });
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new Error(`The ${role} of ${modelId} could not be loaded by onnxruntime (${backend}): ${reason}. Is it a complete ONNX file?`);
+    throw new Error(
+      `The ${role} of ${modelId} could not be loaded by onnxruntime (${backend}): ${reason}. Is it a complete ONNX file?`,
+    );
   }
 }
 

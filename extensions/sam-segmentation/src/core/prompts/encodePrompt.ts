@@ -71,6 +71,9 @@ export function encodePrompt(
     if (box) {
       const [a, b] = corners;
       feeds[decoder.boxes.name] = tensor(decoder.boxes, [a!.x, a!.y, b!.x, b!.y], withUnitBatch(decoder.boxes, [4]));
+    } else if (decoderInputNames?.includes(decoder.boxes.name)) {
+      // ONNX has no optional inputs: a graph that lists the box input gets an empty box batch, [1,0,4].
+      feeds[decoder.boxes.name] = tensor(decoder.boxes, [], withUnitBatch(decoder.boxes, [0, 4]));
     }
   } else {
     points = rules.boxCornersPosition === 'before-points' ? [...corners, ...clicked] : [...clicked, ...corners];
