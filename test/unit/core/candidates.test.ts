@@ -52,8 +52,9 @@ describe('decodeCandidates', () => {
 
   it('reads SAM 2 low-resolution candidates and upsamples them', () => {
     const frame = new ModelFrame(W, H, sam2.preprocess);
+    // Keyed by the family's canonical names (SamModel maps each export's own names onto them).
     const outputs = {
-      masks: { data: planes(3, LOW, (k) => k - 1), dims: [1, 3, 256, 256] },
+      low_res_masks: { data: planes(3, LOW, (k) => k - 1), dims: [1, 3, 256, 256] },
       iou_predictions: { data: Float32Array.from([0.2, 0.8, 0.4]), dims: [1, 3] },
     };
     const candidates = decodeCandidates(outputs, sam2, frame);

@@ -75,7 +75,11 @@ describe('model families', () => {
       'mask_input',
       'has_mask_input',
     ]);
-    expect(summary(specs.decoder.outputs)).toEqual(['iou_predictions:float32[L,3]', 'masks:float32[L,3,256,256]']);
+    expect(summary(specs.decoder.outputs)).toEqual([
+      'iou_predictions:float32[L,3]',
+      'low_res_masks:float32[L,3,256,256]',
+    ]);
+    expect(MODEL_FAMILIES.sam2.decoder.lowResMasks.alternativeNames).toEqual(['masks']);
   });
 
   it('gives Transformers.js int64 labels, an optional box input and 5-D masks', () => {

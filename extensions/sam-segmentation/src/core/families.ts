@@ -185,7 +185,9 @@ export const SAM2: ModelFamily = {
     pointLabels: f32('point_labels', ['L', 'N']),
     maskInput: f32('mask_input', ['L', 1, 256, 256]),
     hasMaskInput: f32('has_mask_input', ['L']),
-    lowResMasks: f32('masks', ['L', 3, 256, 256]),
+    // Exports differ: some name the 256x256 logits `masks`, others (samexporter) output full-size `masks`
+    // next to `low_res_masks`. The preferred name comes first, so `low_res_masks` wins when both exist.
+    lowResMasks: f32('low_res_masks', ['L', 3, 256, 256], { alternativeNames: ['masks'] }),
     iouPredictions: f32('iou_predictions', ['L', 3]),
   },
   // SAM 2 merges the box into the points, corners first; the graph adds the padding point itself.

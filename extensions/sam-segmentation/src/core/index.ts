@@ -20,3 +20,6 @@ export * from './masks/upsample';
 export * from './masks/connectedComponents';
 export * from './masks/cleanup';
 export * from './manifest';
+export * from './metrics/overlap';
+export * from './protocol/random';
+export * from './protocol/promptModes';

@@ -26,7 +26,7 @@ import {
   type SlicePixels,
   type VoiSetting,
 } from '../core';
-import { assertGraphMatchesFamily, type GraphDescription, type GraphRole } from '../core/manifest';
+import { assertGraphMatchesFamily, resolveTensorName, type GraphDescription, type GraphRole } from '../core/manifest';
 import type { Backend } from './protocol';
 
 /** A float32 tensor as plain data. */
@@ -149,8 +149,14 @@ export class SamModel {
     const feeds = toOrtFeeds(encodePrompt(prompt, family, frame, { decoderInputNames: this.decoder.inputNames }));
     for (const [name, t] of Object.entries(embedding.tensors)) feeds[name] = new ort.Tensor('float32', t.data, t.dims);
     const results = await this.decoder.run(feeds);
+    // Outputs under the family's canonical names, whatever this export calls them.
     const outputs: DecoderOutputs = {};
-    for (const [name, t] of Object.entries(results)) if (t.type === 'float32') outputs[name] = toPlain(t, name);
+    const { lowResMasks, iouPredictions, masks } = family.decoder;
+    for (const spec of [lowResMasks, iouPredictions, ...(masks ? [masks] : [])]) {
+      const name = resolveTensorName(spec, this.decoder.outputNames);
+      const t = name === undefined ? undefined : results[name];
+      if (t) outputs[spec.name] = toPlain(t, spec.name);
+    }
     const candidates = decodeCandidates(outputs, family, frame);
     const chosen = selectCandidate(candidates, options.selection ?? 'highest-iou', prompt);
     let mask = candidateMask(chosen, this.upsampler(frame, chosen));

@@ -35,9 +35,21 @@ function describe(spec: TensorSpec): string {
   return `${spec.name} ${spec.dtype}[${spec.dims.join(',')}]`;
 }
 
+/** The graph's tensor for a spec: its name first, then its alternative names, in that order. */
 function findTensor(spec: TensorSpec, available: readonly GraphTensorInfo[]): GraphTensorInfo | undefined {
-  const names = [spec.name, ...(spec.alternativeNames ?? [])];
-  return available.find((t) => names.includes(t.name));
+  for (const name of [spec.name, ...(spec.alternativeNames ?? [])]) {
+    const found = available.find((t) => t.name === name);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The name a loaded graph uses for a spec (its own or an alternative), or undefined. */
+export function resolveTensorName(spec: TensorSpec, names: readonly string[]): string | undefined {
+  return findTensor(
+    spec,
+    names.map((name) => ({ name })),
+  )?.name;
 }
 
 function compare(spec: TensorSpec, actual: GraphTensorInfo, kind: string): string[] {
