@@ -11,7 +11,7 @@
  * - onnxruntime-web is resolved with the `onnxruntime-web-use-extern-wasm` condition so its
  *   Emscripten glue and `.wasm` stay separate files, copied beside the bundle into `ort/`.
  */
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import webpack from 'webpack';
@@ -44,11 +44,19 @@ class CopyFilesPlugin {
   }
 }
 
+/**
+ * The model files shipped inside the extension: the manifest, the runtime probe, and the models the
+ * project builds itself (manifest entries without a download URL). Downloaded weights are not
+ * bundled: they are served from models/<id>/ (see README, "Real SAM weights").
+ */
 function modelFiles() {
   const dir = join(root, 'models');
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.onnx') || f === 'manifest.json')
-    .map((f) => ({ from: join(dir, f), to: `models/${f}` }));
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  const shipped = ['manifest.json', 'runtime-probe.onnx'];
+  for (const model of manifest.models) {
+    for (const file of Object.values(model.files)) if (!file.url) shipped.push(`${model.id}/${file.file}`);
+  }
+  return shipped.map((f) => ({ from: join(dir, f), to: `models/${f}` }));
 }
 
 const babelLoader = {

@@ -18,6 +18,8 @@ import { VIEWER_DIR, isViewerInstalled } from './setup-viewer';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SAMPLES_DIR = join(ROOT, 'viewer', 'samples');
+const EXTENSION_DIST = join(ROOT, 'extensions', 'sam-segmentation', 'dist');
+const MODE_DIST = join(ROOT, 'modes', 'sam-mode', 'dist');
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -67,10 +69,14 @@ export function normaliseBasePath(basePath: string): string {
 }
 
 /** Maps URL paths (below the base path) to folders on disk, most specific first. */
-function mounts(): Array<{ prefix: string; dir: string }> {
+function mounts(): Array<{ prefix: string; dir: string; allow?: RegExp }> {
+  const extensionPrefix = SAM_EXTENSION_PATH.replace(/[^/]+$/, '');
   return [
-    { prefix: SAM_EXTENSION_PATH.replace(/[^/]+$/, ''), dir: join(ROOT, 'extensions', 'sam-segmentation', 'dist') },
-    { prefix: SAM_MODE_PATH.replace(/[^/]+$/, ''), dir: join(ROOT, 'modes', 'sam-mode', 'dist') },
+    // Model files straight from the repository's models/ folder, so weights fetched with
+    // `npm run models -- fetch <id>` are served without being copied into the bundle.
+    { prefix: `${extensionPrefix}models/`, dir: join(ROOT, 'models'), allow: /\.(onnx|onnx_data|bin|json)$/ },
+    { prefix: extensionPrefix, dir: EXTENSION_DIST },
+    { prefix: SAM_MODE_PATH.replace(/[^/]+$/, ''), dir: MODE_DIST },
     { prefix: 'samples/', dir: SAMPLES_DIR },
     { prefix: '', dir: VIEWER_DIR },
   ];
@@ -168,10 +174,11 @@ function handler(basePath: string) {
       if (dicomweb(req, res, path.slice(DICOMWEB_PATH.length))) return;
       return send(res, 404, 'text/plain', `Not a DICOMweb resource: ${url.pathname}`);
     }
-    for (const { prefix, dir } of mounts()) {
+    for (const { prefix, dir, allow } of mounts()) {
       if (!path.startsWith(prefix)) continue;
       const file = safeJoin(dir, path.slice(prefix.length));
       if (file === undefined) return send(res, 400, 'text/plain', 'Bad path');
+      if (allow && !allow.test(file)) return send(res, 404, 'text/plain', `Not found: ${url.pathname}`);
       if (dir === SAMPLES_DIR && file.endsWith('.json') && isFile(file)) {
         // Sample manifests hold `${SAMPLES_BASE}`: their instances' absolute URLs depend on the host.
         const origin = `http://${req.headers.host ?? 'localhost'}`;
@@ -194,7 +201,7 @@ function handler(basePath: string) {
 export function assertBuilt(): void {
   const missing: string[] = [];
   if (!isViewerInstalled()) missing.push('the OHIF viewer (run `npm install`, which runs viewer/setup-viewer.ts)');
-  for (const { dir } of mounts().slice(0, 2)) {
+  for (const dir of [EXTENSION_DIST, MODE_DIST]) {
     if (!existsSync(join(dir, 'index.mjs'))) missing.push(`${dir}/index.mjs (run \`npm run build\`)`);
   }
   if (missing.length > 0) throw new Error(`Cannot serve the viewer, missing:\n  - ${missing.join('\n  - ')}`);

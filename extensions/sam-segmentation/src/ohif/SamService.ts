@@ -4,7 +4,7 @@
  * manager as `samService`; components subscribe to its changes.
  */
 import { InferenceClient } from '../runtime/inferenceClient';
-import type { BackendPreference, BackendReport } from '../runtime/protocol';
+import type { BackendPreference, BackendReport, LoadedModelInfo } from '../runtime/protocol';
 
 export type RuntimeStatus =
   | { state: 'idle' }
@@ -12,8 +12,15 @@ export type RuntimeStatus =
   | { state: 'ready'; report: BackendReport }
   | { state: 'error'; message: string };
 
+export type ModelStatus =
+  | { state: 'idle' }
+  | { state: 'loading'; modelId?: string; file?: string; loadedBytes: number; totalBytes?: number }
+  | { state: 'ready'; model: LoadedModelInfo }
+  | { state: 'error'; message: string };
+
 export interface SamState {
   runtime: RuntimeStatus;
+  model: ModelStatus;
 }
 
 type Listener = (state: SamState) => void;
@@ -27,7 +34,7 @@ export class SamService {
 
   static readonly EVENTS = { STATE_CHANGED: 'event::samService:stateChanged' } as const;
 
-  private state: SamState = { runtime: { state: 'idle' } };
+  private state: SamState = { runtime: { state: 'idle' }, model: { state: 'idle' } };
   private readonly listeners = new Set<Listener>();
   private client: InferenceClient | undefined;
 
@@ -47,17 +54,42 @@ export class SamService {
     for (const l of this.listeners) l(this.state);
   }
 
-  /** Starts the inference worker (once) and checks which backend runs. Safe to call again to retry. */
-  async startRuntime(preference: BackendPreference = 'auto'): Promise<void> {
+  /**
+   * Starts the inference worker (once), checks which backend runs, then loads the model (the
+   * manifest's default unless `modelId` is given). Safe to call again to retry.
+   */
+  async startRuntime(preference: BackendPreference = 'auto', modelId?: string): Promise<void> {
     this.update({ runtime: { state: 'starting', preference } });
+    let report: BackendReport;
     try {
       this.client ??= this.createClient();
-      const report = await this.client.probe(preference);
+      report = await this.client.probe(preference);
       this.update({ runtime: { state: 'ready', report } });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       console.error(`[SAM] inference runtime failed to start: ${message}`);
       this.update({ runtime: { state: 'error', message } });
+      return;
+    }
+    await this.loadModel(report.backend, modelId);
+  }
+
+  private async loadModel(backend: BackendReport['backend'], modelId?: string): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    this.update({ model: { state: 'loading', ...(modelId && { modelId }), loadedBytes: 0 } });
+    try {
+      const model = await client.loadModel(backend, modelId, ({ file, loadedBytes, totalBytes }) =>
+        this.update({
+          model: { state: 'loading', file, loadedBytes, ...(totalBytes !== undefined && { totalBytes }) },
+        }),
+      );
+      this.update({ model: { state: 'ready', model } });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      // A missing or corrupt model is the user's to fix: say it in the panel, not as a page error.
+      console.warn(`[SAM] model not loaded: ${message}`);
+      this.update({ model: { state: 'error', message } });
     }
   }
 
@@ -65,6 +97,6 @@ export class SamService {
   stopRuntime(): void {
     this.client?.terminate();
     this.client = undefined;
-    this.update({ runtime: { state: 'idle' } });
+    this.update({ runtime: { state: 'idle' }, model: { state: 'idle' } });
   }
 }

@@ -4,8 +4,21 @@
  * `InferenceClient`.
  */
 import * as ort from 'onnxruntime-web';
-import type { BackendPreference, BackendReport, RuntimeEnvironment, WorkerRequest, WorkerResponse } from './protocol';
+import type {
+  BackendPreference,
+  BackendReport,
+  LoadedModelInfo,
+  RuntimeEnvironment,
+  WorkerMessage,
+  WorkerRequest,
+} from './protocol';
 import { chooseBackend, wasmThreadCount } from './backendSelection';
+import { findModel, getFamily, parseModelManifest, withPreprocessing } from '../core';
+import { fetchModelFile } from './modelFiles';
+import { SamModel } from './samModel';
+
+/** One session pair per model, shared by every viewport of the page. */
+const models = new Map<string, SamModel>();
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -65,8 +78,40 @@ async function probe(request: Extract<WorkerRequest, { type: 'probe' }>): Promis
   };
 }
 
-function reply(message: WorkerResponse): void {
+function reply(message: WorkerMessage): void {
   self.postMessage(message);
+}
+
+async function loadModel(request: Extract<WorkerRequest, { type: 'loadModel' }>): Promise<LoadedModelInfo> {
+  const started = performance.now();
+  const manifestUrl = new URL('manifest.json', request.modelsBaseUrl).href;
+  const response = await fetch(manifestUrl);
+  if (!response.ok) throw new Error(`The model manifest is not at ${manifestUrl} (HTTP ${response.status}).`);
+  const manifest = parseModelManifest(await response.json());
+  const entry = findModel(manifest, request.modelId ?? manifest.defaultModel);
+  const progress = (p: { file: string; loadedBytes: number; totalBytes?: number }) =>
+    reply({ id: request.id, type: 'progress', ...p });
+
+  let model = models.get(entry.id);
+  let bytes = 0;
+  if (!model || model.backend !== request.backend) {
+    const encoder = await fetchModelFile(entry, 'encoder', request.modelsBaseUrl, progress);
+    const decoder = await fetchModelFile(entry, 'decoder', request.modelsBaseUrl, progress);
+    bytes = encoder.length + decoder.length;
+    const family = withPreprocessing(getFamily(entry.family), entry.preprocess);
+    await model?.release();
+    model = await SamModel.create({ id: entry.id, family }, { encoder, decoder }, request.backend);
+    models.set(entry.id, model);
+  }
+  return {
+    id: entry.id,
+    name: entry.name,
+    family: entry.family,
+    segmentAnythingWeights: entry.segmentAnythingWeights,
+    backend: model.backend,
+    bytes,
+    loadMs: Math.round(performance.now() - started),
+  };
 }
 
 self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
@@ -75,6 +120,9 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
     switch (request.type) {
       case 'probe':
         reply({ id: request.id, type: 'probe', ok: true, report: await probe(request) });
+        break;
+      case 'loadModel':
+        reply({ id: request.id, type: 'loadModel', ok: true, model: await loadModel(request) });
         break;
       default:
         throw new Error(`Unknown request type: ${(request as { type: string }).type}`);

@@ -29,16 +29,52 @@ export interface BackendReport {
   probeMs: number;
 }
 
-export type WorkerRequest = {
-  id: number;
-  type: 'probe';
-  /** Absolute URL of onnxruntime's folder (glue `.mjs` and `.wasm`), beside the extension bundle. */
-  ortBaseUrl: string;
-  /** Absolute URL of the runtime probe model. */
-  probeModelUrl: string;
-  preference: BackendPreference;
-};
+/** What the panel shows about a loaded model. */
+export interface LoadedModelInfo {
+  id: string;
+  name: string;
+  family: string;
+  /** False for the project's own default model, which is not Segment Anything. */
+  segmentAnythingWeights: boolean;
+  backend: Backend;
+  /** Bytes of model files fetched (encoder + decoder). */
+  bytes: number;
+  /** Fetch, check and session creation, in milliseconds. */
+  loadMs: number;
+}
+
+export type WorkerRequest =
+  | {
+      id: number;
+      type: 'probe';
+      /** Absolute URL of onnxruntime's folder (glue `.mjs` and `.wasm`), beside the extension bundle. */
+      ortBaseUrl: string;
+      /** Absolute URL of the runtime probe model. */
+      probeModelUrl: string;
+      preference: BackendPreference;
+    }
+  | {
+      id: number;
+      type: 'loadModel';
+      /** Absolute URL of the models folder holding manifest.json and `<model id>/<file>`. */
+      modelsBaseUrl: string;
+      /** A model of the manifest; its default model when absent. */
+      modelId?: string;
+      backend: Backend;
+    };
 
 export type WorkerResponse =
   | { id: number; type: 'probe'; ok: true; report: BackendReport }
+  | { id: number; type: 'loadModel'; ok: true; model: LoadedModelInfo }
   | { id: number; type: 'error'; ok: false; error: { name: string; message: string } };
+
+/** Sent while a request runs (it does not answer it): bytes of a model file fetched so far. */
+export interface ProgressMessage {
+  id: number;
+  type: 'progress';
+  file: string;
+  loadedBytes: number;
+  totalBytes?: number;
+}
+
+export type WorkerMessage = WorkerResponse | ProgressMessage;

@@ -142,7 +142,8 @@ export function fivePlusFivePointPrompt(
   const xs = [Math.max(0, box.x0 - padX), Math.min(width - 1, box.x1 + padX)] as const;
   const ys = [Math.max(0, box.y0 - padY), Math.min(height - 1, box.y1 + padY)] as const;
   const background: Pixel[] = [];
-  for (let y = ys[0]; y <= ys[1]; y++) for (let x = xs[0]; x <= xs[1]; x++) if (!mask[y * width + x]) background.push({ x, y });
+  for (let y = ys[0]; y <= ys[1]; y++)
+    for (let x = xs[0]; x <= xs[1]; x++) if (!mask[y * width + x]) background.push({ x, y });
   // A stream of its own, so the negatives do not depend on whether the positives were sampled.
   const random = seededRandom(((options.seed ?? 0) ^ 0x5f3759df) >>> 0);
   return { points: [...positives, ...sampleDistinct(background, 5, random).map(exclude)] };

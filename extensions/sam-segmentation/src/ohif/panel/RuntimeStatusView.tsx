@@ -1,6 +1,5 @@
 import type { RuntimeStatus } from '../SamService';
-
-const box = { border: '1px solid #3a3f99', borderRadius: 4, padding: 8, margin: '8px 0' } as const;
+import { statusBox as box } from './statusBox';
 
 /** Which backend really runs the models, and why; an error with a retry button. */
 export function RuntimeStatusView({ status, onRetry }: { status: RuntimeStatus; onRetry: () => void }) {

@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'react';
 import type { SamService, SamState } from '../SamService';
 import { RuntimeStatusView } from './RuntimeStatusView';
+import { ModelStatusView } from './ModelStatusView';
 
 export interface SamPanelProps {
   samService: SamService;
@@ -18,6 +19,7 @@ export function SamPanel({ samService }: SamPanelProps) {
     <div data-testid="sam-panel" style={{ padding: 12, color: '#d7e0ef', fontSize: 13, lineHeight: 1.5 }}>
       <h2 style={{ fontSize: 15, fontWeight: 600, margin: '0 0 8px', color: '#5acce6' }}>Segment Anything</h2>
       <RuntimeStatusView status={state.runtime} onRetry={() => void samService.startRuntime()} />
+      <ModelStatusView status={state.model} onRetry={() => void samService.startRuntime()} />
     </div>
   );
 }

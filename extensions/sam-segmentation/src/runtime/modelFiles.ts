@@ -1,0 +1,93 @@
+/**
+ * Fetches a model's files in the browser (or any fetch-capable runtime): progress as bytes arrive,
+ * the manifest's size and SHA-256 checked before a byte reaches onnxruntime, and errors that say
+ * what to do (which file, where it was looked for, how to get it).
+ */
+import { modelFilePath, type GraphRole, type ModelEntry } from '../core/manifest';
+
+export interface FileProgress {
+  file: string;
+  loadedBytes: number;
+  totalBytes?: number;
+}
+
+export class ModelFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelFileError';
+  }
+}
+
+function hex(buffer: ArrayBuffer): string {
+  return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function readWithProgress(
+  response: Response,
+  onProgress: (loaded: number) => void,
+): Promise<Uint8Array<ArrayBuffer>> {
+  if (!response.body) return new Uint8Array(await response.arrayBuffer());
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    onProgress(loaded);
+  }
+  const bytes = new Uint8Array(loaded);
+  let offset = 0;
+  for (const c of chunks) {
+    bytes.set(c, offset);
+    offset += c.length;
+  }
+  return bytes;
+}
+
+/** Fetches one file of a model from `modelsBaseUrl/<id>/<file>` and checks it against the manifest. */
+export async function fetchModelFile(
+  model: ModelEntry,
+  role: GraphRole,
+  modelsBaseUrl: string,
+  onProgress: (p: FileProgress) => void = () => {},
+): Promise<Uint8Array> {
+  const expected = model.files[role];
+  const url = new URL(modelFilePath(model, role), modelsBaseUrl).href;
+  const howToGet = expected.url
+    ? `Download it with \`npm run models -- fetch ${model.id}\` and serve models/${modelFilePath(model, role)} beside the extension.`
+    : 'It is built by the project: run `npm run models:generate` and rebuild.';
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (err) {
+    throw new ModelFileError(
+      `The ${role} of ${model.name} could not be fetched from ${url}: ${(err as Error).message}.`,
+    );
+  }
+  if (response.status === 404) throw new ModelFileError(`The ${role} of ${model.name} is not at ${url}. ${howToGet}`);
+  if (!response.ok) throw new ModelFileError(`The ${role} of ${model.name}: HTTP ${response.status} from ${url}.`);
+
+  const bytes = await readWithProgress(response, (loadedBytes) =>
+    onProgress({
+      file: expected.file,
+      loadedBytes,
+      ...(expected.bytes !== undefined && { totalBytes: expected.bytes }),
+    }),
+  );
+  if (expected.bytes !== undefined && bytes.length !== expected.bytes) {
+    throw new ModelFileError(
+      `The ${role} of ${model.name} at ${url} has ${bytes.length} bytes, expected ${expected.bytes}: incomplete or wrong file. ${howToGet}`,
+    );
+  }
+  if (expected.sha256 !== undefined) {
+    const actual = hex(await crypto.subtle.digest('SHA-256', bytes));
+    if (actual !== expected.sha256) {
+      throw new ModelFileError(
+        `The ${role} of ${model.name} at ${url} is corrupt or another file: SHA-256 ${actual}, expected ${expected.sha256}. ${howToGet}`,
+      );
+    }
+  }
+  return bytes;
+}
