@@ -4,7 +4,7 @@
  * reads fields instead of testing family ids. A model manifest overrides the preprocessing fields per
  * model (`withPreprocessing`). Source: shared/docs/sam-formats.md (beside the repository).
  */
-import type { TensorSpec } from './tensors';
+import type { Dim, TensorSpec } from './tensors';
 
 export type FamilyId = 'sam' | 'medsam' | 'sam2' | 'transformersjs';
 
@@ -23,11 +23,46 @@ export type Normalisation =
   | { kind: 'mean-std'; scale: number; mean: readonly [number, number, number]; std: readonly [number, number, number] }
   | { kind: 'min-max' };
 
+/**
+ * How the encoder graph takes its image; see `ENCODER_INPUTS`.
+ * 'nchw-normalised': float32 `[B,3,S,S]`, resized, normalised and zero-padded here (most exports).
+ * 'hwc-resized-0-255': float32 `[H,W,3]`, RGB 0..255, only resized here (letterbox: longest side S); the graph
+ * normalises and pads itself (Acly/MobileSAM's encoder, samexporter's `--use-preprocess` exports).
+ */
+export type EncoderInputLayout = 'nchw-normalised' | 'hwc-resized-0-255';
+
+export interface EncoderInputInfo {
+  /** What the graph's pixel input is, in words (for error messages). */
+  description: string;
+  /** The encoder's pixel input dims, given the family's batch dim and the model input size. */
+  imageDims: (batch: Dim, inputSize: number) => Dim[];
+}
+
+/** The encoder input layouts as data: `withPreprocessing` sets the image TensorSpec from here. */
+export const ENCODER_INPUTS: Readonly<Record<EncoderInputLayout, EncoderInputInfo>> = {
+  'nchw-normalised': {
+    description: 'a [1,3,S,S] tensor, normalised and zero-padded before the graph',
+    imageDims: (batch, size) => [batch, 3, size, size],
+  },
+  'hwc-resized-0-255': {
+    description: 'an [H,W,3] RGB 0-255 image, resized to the model frame, normalised and padded inside the graph',
+    imageDims: () => ['H', 'W', 3],
+  },
+};
+
+export const ENCODER_INPUT_LAYOUTS = Object.keys(ENCODER_INPUTS) as EncoderInputLayout[];
+
 export interface PreprocessSpec {
   /** Side of the square model input (1024 for most; 512 for EfficientViT-SAM L0-L2). */
   inputSize: number;
   resize: ResizeMode;
+  /**
+   * Applied here for 'nchw-normalised'. For 'hwc-resized-0-255' the graph normalises itself: this then only
+   * records what the graph does, and nothing is applied here.
+   */
   normalisation: Normalisation;
+  /** The encoder graph's pixel input layout (the family's encoder image spec follows it). */
+  encoderInput: EncoderInputLayout;
   /**
    * Widen the bilinear filter when shrinking, as PIL (official SAM) and torchvision (SAM 2) do; no effect
    * when enlarging, where it equals plain half-pixel bilinear.
@@ -134,7 +169,13 @@ const officialEncoder = {
 export const SAM: ModelFamily = {
   id: 'sam',
   label: 'Segment Anything (official export: ViT-B/L/H, MobileSAM, EfficientViT-SAM)',
-  preprocess: { inputSize: 1024, resize: 'letterbox', normalisation: SAM_PIXEL_NORMALISATION, antialias: true },
+  preprocess: {
+    inputSize: 1024,
+    resize: 'letterbox',
+    normalisation: SAM_PIXEL_NORMALISATION,
+    antialias: true,
+    encoderInput: 'nchw-normalised',
+  },
   encoder: officialEncoder,
   decoder: officialDecoder,
   prompt: {
@@ -149,7 +190,13 @@ export const SAM: ModelFamily = {
 export const MEDSAM: ModelFamily = {
   id: 'medsam',
   label: 'MedSAM (SAM ViT-B fine-tuned on medical images; box prompts)',
-  preprocess: { inputSize: 1024, resize: 'stretch', normalisation: { kind: 'min-max' }, antialias: true },
+  preprocess: {
+    inputSize: 1024,
+    resize: 'stretch',
+    normalisation: { kind: 'min-max' },
+    antialias: true,
+    encoderInput: 'nchw-normalised',
+  },
   encoder: officialEncoder,
   // The official decoder graph, but its `masks` output undoes a letterbox, wrong for a stretched image:
   // the low-resolution logits are upsampled here instead.
@@ -166,7 +213,13 @@ export const MEDSAM: ModelFamily = {
 export const SAM2: ModelFamily = {
   id: 'sam2',
   label: 'SAM 2 / 2.1',
-  preprocess: { inputSize: 1024, resize: 'stretch', normalisation: IMAGENET_NORMALISATION, antialias: true },
+  preprocess: {
+    inputSize: 1024,
+    resize: 'stretch',
+    normalisation: IMAGENET_NORMALISATION,
+    antialias: true,
+    encoderInput: 'nchw-normalised',
+  },
   encoder: {
     image: f32('image', [1, 3, 1024, 1024], { alternativeNames: ['input_image'] }),
     outputs: [
@@ -203,7 +256,13 @@ export const SAM2: ModelFamily = {
 export const TRANSFORMERS_JS: ModelFamily = {
   id: 'transformersjs',
   label: 'Transformers.js SAM exports (sam-vit-base/large/huge, SlimSAM)',
-  preprocess: { inputSize: 1024, resize: 'letterbox', normalisation: IMAGENET_NORMALISATION, antialias: true },
+  preprocess: {
+    inputSize: 1024,
+    resize: 'letterbox',
+    normalisation: IMAGENET_NORMALISATION,
+    antialias: true,
+    encoderInput: 'nchw-normalised',
+  },
   encoder: {
     image: f32('pixel_values', ['B', 3, 1024, 1024]),
     outputs: [f32('image_embeddings', ['B', 256, 64, 64]), f32('image_positional_embeddings', ['B', 256, 64, 64])],
@@ -244,7 +303,7 @@ export function getFamily(id: string): ModelFamily {
 /** A family with a model's own preprocessing (from its manifest entry), checked for sense. */
 export function withPreprocessing(family: ModelFamily, overrides: Partial<PreprocessSpec>): ModelFamily {
   const preprocess = { ...family.preprocess, ...overrides };
-  const { inputSize, resize, normalisation } = preprocess;
+  const { inputSize, resize, normalisation, encoderInput } = preprocess;
   if (!Number.isInteger(inputSize) || inputSize < 1) {
     throw new Error(`Model input size must be a positive integer, got ${inputSize}.`);
   }
@@ -254,8 +313,16 @@ export function withPreprocessing(family: ModelFamily, overrides: Partial<Prepro
   if (normalisation.kind === 'mean-std' && normalisation.std.some((s) => !(s > 0))) {
     throw new Error(`Normalisation std must be positive, got [${normalisation.std.join(', ')}].`);
   }
-  // The encoder's pixel input follows the input size: [B, 3, S, S].
-  const image = { ...family.encoder.image, dims: [...family.encoder.image.dims.slice(0, 2), inputSize, inputSize] };
+  const layout = (ENCODER_INPUTS as Partial<Record<string, EncoderInputInfo>>)[encoderInput];
+  if (!layout) {
+    throw new Error(
+      `Unsupported encoder input "${String(encoderInput)}". Should be one of: ${ENCODER_INPUT_LAYOUTS.join(', ')}.`,
+    );
+  }
+  // The encoder's pixel input follows the layout and the input size ([B,3,S,S] or [H,W,3]); the batch dim is
+  // the family's own, taken from its definition so that overriding an overridden family still finds it.
+  const batch = getFamily(family.id).encoder.image.dims[0]!;
+  const image = { ...family.encoder.image, dims: layout.imageDims(batch, inputSize) };
   return { ...family, preprocess, encoder: { ...family.encoder, image } };
 }
 

@@ -12,7 +12,21 @@ import type {
   WorkerRequest,
   WorkerResponse,
 } from './protocol';
+import type { CleanupOptions, Prompt, SelectionRule, SlicePixels, VoiSetting } from '../core';
+import type { EmbeddingCacheStats, EmbeddingKeyParts } from './embeddingCache';
+import type { Priority } from './requestQueue';
 import { ORT_FOLDER, MODELS_FOLDER, assetUrl } from './assetUrls';
+
+/** A request that was cancelled, or superseded by a newer one, before its answer was used. */
+export class CancelledError extends Error {
+  constructor(message = 'The request was cancelled.') {
+    super(message);
+    this.name = 'CancelledError';
+  }
+}
+
+export type DecodeAnswer = Extract<WorkerResponse, { type: 'decode' }>;
+export type EncodeAnswer = Extract<WorkerResponse, { type: 'encode' }>;
 
 type Pending = {
   resolve: (r: WorkerResponse) => void;
@@ -26,6 +40,8 @@ export const RUNTIME_PROBE_MODEL = 'runtime-probe.onnx';
 export class InferenceClient {
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
+  /** The newest decode request per channel. */
+  private readonly latestDecode = new Map<string, number>();
   private nextId = 1;
 
   constructor(
@@ -53,6 +69,7 @@ export class InferenceClient {
     }
     this.pending.delete(message.id);
     if (message.ok) pending.resolve(message);
+    else if (message.type === 'cancelled') pending.reject(new CancelledError());
     else {
       const error = new Error(message.error.message);
       error.name = message.error.name;
@@ -60,23 +77,116 @@ export class InferenceClient {
     }
   }
 
-  private request(body: RequestBody, onProgress?: (p: ProgressMessage) => void): Promise<WorkerResponse> {
+  private request(
+    body: RequestBody,
+    onProgress?: (p: ProgressMessage) => void,
+    transfer: Transferable[] = [],
+  ): { id: number; answer: Promise<WorkerResponse> } {
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
+    const answer = new Promise<WorkerResponse>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, ...(onProgress && { onProgress }) });
-      this.worker.postMessage({ ...body, id } as WorkerRequest);
+      this.worker.postMessage({ ...body, id } as WorkerRequest, transfer);
     });
+    return { id, answer };
+  }
+
+  private async call<T extends WorkerResponse['type']>(
+    type: T,
+    body: RequestBody,
+    onProgress?: (p: ProgressMessage) => void,
+  ): Promise<Extract<WorkerResponse, { type: T }>> {
+    const answer = await this.request(body, onProgress).answer;
+    if (answer.type !== type) throw new Error(`Unexpected answer to ${type}: ${answer.type}`);
+    return answer as Extract<WorkerResponse, { type: T }>;
+  }
+
+  /**
+   * Encodes an image into the worker's embedding cache (nothing runs when it is already there).
+   * The pixel values are copied and the copy transferred: the caller's buffer stays usable.
+   */
+  encode(
+    key: EmbeddingKeyParts,
+    slice: SlicePixels,
+    voi: VoiSetting,
+    options: { priority?: Priority; group?: string } = {},
+  ): { id: number; done: Promise<EncodeAnswer> } {
+    const values = slice.values.slice();
+    const { id, answer } = this.request(
+      {
+        type: 'encode',
+        ...key,
+        slice: { ...slice, values },
+        voi,
+        priority: options.priority ?? 'interactive',
+        ...(options.group && { group: options.group }),
+      },
+      undefined,
+      [values.buffer],
+    );
+    return { id, done: answer as Promise<EncodeAnswer> };
+  }
+
+  /**
+   * Decodes a prompt on an encoded image. On one `channel` (e.g. a viewport) only the newest
+   * decode counts: starting one cancels the previous, whose promise rejects with CancelledError
+   * even if its answer arrives later, so a stale mask never overwrites a newer one.
+   */
+  decode(
+    key: EmbeddingKeyParts,
+    prompt: Prompt,
+    options: { selection?: SelectionRule; cleanup?: CleanupOptions; channel?: string } = {},
+  ): Promise<DecodeAnswer> {
+    const channel = options.channel ?? 'default';
+    const previous = this.latestDecode.get(channel);
+    if (previous !== undefined) this.cancel([previous]);
+    const { id, answer } = this.request({
+      type: 'decode',
+      ...key,
+      prompt,
+      ...(options.selection && { selection: options.selection }),
+      ...(options.cleanup && { cleanup: options.cleanup }),
+    });
+    this.latestDecode.set(channel, id);
+    return answer.then((a) => {
+      if (this.latestDecode.get(channel) === id) this.latestDecode.delete(channel);
+      return a as DecodeAnswer;
+    });
+  }
+
+  /**
+   * Cancels requests: queued ones are dropped by the worker; one already running finishes, but its
+   * answer is ignored. Either way its promise rejects with CancelledError now.
+   */
+  cancel(ids: number[] = [], group?: string): void {
+    for (const id of ids) {
+      const pending = this.pending.get(id);
+      this.pending.delete(id);
+      pending?.reject(new CancelledError());
+    }
+    this.request({ type: 'cancel', ids, ...(group !== undefined && { group }) }).answer.catch(() => {});
+  }
+
+  /** Cancels every queued encode of a group (a series' pre-encoding when the series changes). */
+  cancelGroup(group: string): void {
+    this.cancel([], group);
+  }
+
+  async cacheStats(): Promise<EmbeddingCacheStats> {
+    return (await this.call('cacheStats', { type: 'cacheStats' })).stats;
+  }
+
+  async configureCache(budgetBytes: number, float16 = true): Promise<void> {
+    await this.call('configureCache', { type: 'configureCache', budgetBytes, float16 });
   }
 
   /** Loads onnxruntime from beside the bundle and runs the probe model on the chosen backend. */
   async probe(preference: BackendPreference = 'auto'): Promise<BackendReport> {
-    const answer = await this.request({
+    const answer = await this.call('probe', {
       type: 'probe',
       ortBaseUrl: assetUrl(ORT_FOLDER),
       probeModelUrl: assetUrl(MODELS_FOLDER + RUNTIME_PROBE_MODEL),
       preference,
     });
-    if (answer.type !== 'probe') throw new Error(`Unexpected answer to probe: ${answer.type}`);
     return answer.report;
   }
 
@@ -86,17 +196,17 @@ export class InferenceClient {
     modelId?: string,
     onProgress?: (p: ProgressMessage) => void,
   ): Promise<LoadedModelInfo> {
-    const answer = await this.request(
+    const answer = await this.call(
+      'loadModel',
       { type: 'loadModel', modelsBaseUrl: assetUrl(MODELS_FOLDER), backend, ...(modelId && { modelId }) },
       onProgress,
     );
-    if (answer.type !== 'loadModel') throw new Error(`Unexpected answer to loadModel: ${answer.type}`);
     return answer.model;
   }
 
   terminate(): void {
     this.worker.terminate();
-    for (const p of this.pending.values()) p.reject(new Error('SAM inference worker was stopped'));
+    for (const p of this.pending.values()) p.reject(new CancelledError('The SAM inference worker was stopped.'));
     this.pending.clear();
   }
 }

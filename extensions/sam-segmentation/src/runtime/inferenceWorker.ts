@@ -1,7 +1,8 @@
 /**
- * The inference worker: owns every onnxruntime session, so model loading and inference never
- * block the viewer's main thread. One worker per page; the main thread talks to it through
- * `InferenceClient`.
+ * The inference worker: owns every onnxruntime session (through InferenceEngine), so model loading
+ * and inference never block the viewer's main thread. One worker per page; the main thread talks
+ * to it through `InferenceClient`. Requests run one at a time from a RequestQueue (interactive
+ * before background); `cancel` removes queued ones and is answered at once.
  */
 import * as ort from 'onnxruntime-web';
 import type {
@@ -11,16 +12,21 @@ import type {
   RuntimeEnvironment,
   WorkerMessage,
   WorkerRequest,
+  WorkerResponse,
 } from './protocol';
 import { chooseBackend, wasmThreadCount } from './backendSelection';
-import { findModel, getFamily, parseModelManifest, withPreprocessing } from '../core';
+import { findModel, parseModelManifest } from '../core';
+import { EmbeddingCache } from './embeddingCache';
+import { InferenceEngine } from './inferenceEngine';
 import { fetchModelFile } from './modelFiles';
-import { SamModel } from './samModel';
-
-/** One session pair per model, shared by every viewport of the page. */
-const models = new Map<string, SamModel>();
+import { RequestQueue, type Priority } from './requestQueue';
 
 declare const self: DedicatedWorkerGlobalScope;
+
+const engine = new InferenceEngine();
+type QueuedRequest = Exclude<WorkerRequest, { type: 'cancel' }>;
+const queue = new RequestQueue<QueuedRequest>();
+let running = false;
 
 function environment(): RuntimeEnvironment {
   return {
@@ -45,21 +51,15 @@ function configureOrt(ortBaseUrl: string, env: RuntimeEnvironment): void {
   ort.env.wasm.proxy = false;
 }
 
-async function fetchModel(url: string): Promise<Uint8Array> {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`Model file ${url}: HTTP ${response.status} ${response.statusText}`);
-  return new Uint8Array(await response.arrayBuffer());
-}
-
 async function probe(request: Extract<WorkerRequest, { type: 'probe' }>): Promise<BackendReport> {
   const env = environment();
   configureOrt(request.ortBaseUrl, env);
-  const choice = chooseBackend(
-    request.preference as BackendPreference,
-    env,
-    env.webgpuApi && (await hasWebGpuAdapter()),
-  );
-  const model = await fetchModel(request.probeModelUrl);
+  const adapter = env.webgpuApi && (await hasWebGpuAdapter());
+  const choice = chooseBackend(request.preference as BackendPreference, env, adapter);
+  const response = await fetch(request.probeModelUrl);
+  if (!response.ok)
+    throw new Error(`The runtime probe model is not at ${request.probeModelUrl} (HTTP ${response.status}).`);
+  const model = new Uint8Array(await response.arrayBuffer());
   const started = performance.now();
   const session = await ort.InferenceSession.create(model, { executionProviders: [choice.backend] });
   try {
@@ -78,10 +78,6 @@ async function probe(request: Extract<WorkerRequest, { type: 'probe' }>): Promis
   };
 }
 
-function reply(message: WorkerMessage): void {
-  self.postMessage(message);
-}
-
 async function loadModel(request: Extract<WorkerRequest, { type: 'loadModel' }>): Promise<LoadedModelInfo> {
   const started = performance.now();
   const manifestUrl = new URL('manifest.json', request.modelsBaseUrl).href;
@@ -89,46 +85,96 @@ async function loadModel(request: Extract<WorkerRequest, { type: 'loadModel' }>)
   if (!response.ok) throw new Error(`The model manifest is not at ${manifestUrl} (HTTP ${response.status}).`);
   const manifest = parseModelManifest(await response.json());
   const entry = findModel(manifest, request.modelId ?? manifest.defaultModel);
+  if (engine.isLoaded(entry.id, request.backend)) return { ...engine.describe(entry.id), bytes: 0, loadMs: 0 };
+
   const progress = (p: { file: string; loadedBytes: number; totalBytes?: number }) =>
     reply({ id: request.id, type: 'progress', ...p });
-
-  let model = models.get(entry.id);
-  let bytes = 0;
-  if (!model || model.backend !== request.backend) {
-    const encoder = await fetchModelFile(entry, 'encoder', request.modelsBaseUrl, progress);
-    const decoder = await fetchModelFile(entry, 'decoder', request.modelsBaseUrl, progress);
-    bytes = encoder.length + decoder.length;
-    const family = withPreprocessing(getFamily(entry.family), entry.preprocess);
-    await model?.release();
-    model = await SamModel.create({ id: entry.id, family }, { encoder, decoder }, request.backend);
-    models.set(entry.id, model);
-  }
-  return {
-    id: entry.id,
-    name: entry.name,
-    family: entry.family,
-    segmentAnythingWeights: entry.segmentAnythingWeights,
-    backend: model.backend,
-    bytes,
-    loadMs: Math.round(performance.now() - started),
-  };
+  const encoder = await fetchModelFile(entry, 'encoder', request.modelsBaseUrl, progress);
+  const decoder = await fetchModelFile(entry, 'decoder', request.modelsBaseUrl, progress);
+  const info = await engine.loadModel(entry, { encoder, decoder }, request.backend);
+  return { ...info, bytes: encoder.length + decoder.length, loadMs: Math.round(performance.now() - started) };
 }
 
-self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
-  const request = event.data;
-  try {
-    switch (request.type) {
-      case 'probe':
-        reply({ id: request.id, type: 'probe', ok: true, report: await probe(request) });
-        break;
-      case 'loadModel':
-        reply({ id: request.id, type: 'loadModel', ok: true, model: await loadModel(request) });
-        break;
-      default:
-        throw new Error(`Unknown request type: ${(request as { type: string }).type}`);
+function reply(message: WorkerMessage, transfer: Transferable[] = []): void {
+  self.postMessage(message, transfer);
+}
+
+/** A typed array that owns its whole buffer, so the buffer can be transferred without detaching others. */
+function owned<T extends Uint8Array | Float32Array>(a: T): T {
+  return (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice()) as T;
+}
+
+async function handle(request: QueuedRequest): Promise<[WorkerResponse, Transferable[]]> {
+  switch (request.type) {
+    case 'probe':
+      return [{ id: request.id, type: 'probe', ok: true, report: await probe(request) }, []];
+    case 'loadModel':
+      return [{ id: request.id, type: 'loadModel', ok: true, model: await loadModel(request) }, []];
+    case 'encode': {
+      const outcome = await engine.encode(request);
+      return [{ id: request.id, type: 'encode', ok: true, ...outcome }, []];
     }
-  } catch (err) {
-    const error = err instanceof Error ? err : new Error(String(err));
-    reply({ id: request.id, type: 'error', ok: false, error: { name: error.name, message: error.message } });
+    case 'decode': {
+      const result = await engine.decode(request);
+      const mask = owned(result.mask);
+      const lowResLogits = owned(result.chosen.lowResLogits);
+      const message: WorkerResponse = {
+        id: request.id,
+        type: 'decode',
+        ok: true,
+        mask,
+        width: result.width,
+        height: result.height,
+        candidates: result.candidates.map(({ index, token, predictedIou }) => ({ index, token, predictedIou })),
+        chosenIndex: result.chosen.index,
+        lowResLogits,
+        decodeMs: result.decodeMs,
+      };
+      return [message, [mask.buffer, lowResLogits.buffer]];
+    }
+    case 'cacheStats':
+      return [{ id: request.id, type: 'cacheStats', ok: true, stats: engine.cache.stats() }, []];
+    case 'configureCache':
+      engine.cache = new EmbeddingCache({ budgetBytes: request.budgetBytes, float16: request.float16 ?? true });
+      return [{ id: request.id, type: 'configureCache', ok: true }, []];
   }
+}
+
+async function pump(): Promise<void> {
+  if (running) return;
+  running = true;
+  try {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const request = next.item;
+      try {
+        const [message, transfer] = await handle(request);
+        reply(message, transfer);
+      } catch (err) {
+        const error = err instanceof Error ? err : new Error(String(err));
+        reply({ id: request.id, type: 'error', ok: false, error: { name: error.name, message: error.message } });
+      }
+    }
+  } finally {
+    running = false;
+  }
+}
+
+function priorityOf(request: QueuedRequest): Priority {
+  return request.type === 'encode' ? request.priority : 'interactive';
+}
+
+self.onmessage = (event: MessageEvent<WorkerRequest>) => {
+  const request = event.data;
+  if (request.type === 'cancel') {
+    const ids = new Set(request.ids ?? []);
+    const removed = queue.cancelWhere(
+      (q) =>
+        ids.has(q.id) || (request.group !== undefined && q.item.type === 'encode' && q.item.group === request.group),
+    );
+    for (const q of removed) reply({ id: q.id, type: 'cancelled', ok: false });
+    reply({ id: request.id, type: 'cancel', ok: true, cancelled: removed.length });
+    return;
+  }
+  queue.push(request.id, priorityOf(request), request);
+  void pump();
 };

@@ -4,6 +4,10 @@
  * answers with the same id, so a client can match, cancel or ignore stale answers.
  */
 
+import type { CleanupOptions, Prompt, SelectionRule, SlicePixels, VoiSetting } from '../core';
+import type { EmbeddingCacheStats, EmbeddingKeyParts } from './embeddingCache';
+import type { Priority } from './requestQueue';
+
 /** Which onnxruntime execution provider really runs a session. */
 export type Backend = 'webgpu' | 'wasm';
 
@@ -43,6 +47,13 @@ export interface LoadedModelInfo {
   loadMs: number;
 }
 
+/** A candidate mask, as the panel lists it. */
+export interface CandidateSummary {
+  index: number;
+  token: 'single-mask' | 'multimask';
+  predictedIou: number;
+}
+
 export type WorkerRequest =
   | {
       id: number;
@@ -61,11 +72,49 @@ export type WorkerRequest =
       /** A model of the manifest; its default model when absent. */
       modelId?: string;
       backend: Backend;
-    };
+    }
+  | ({
+      id: number;
+      type: 'encode';
+      priority: Priority;
+      /** Requests of one group (e.g. a series' pre-encoding) can be cancelled together. */
+      group?: string;
+      slice: SlicePixels;
+      voi: VoiSetting;
+    } & EmbeddingKeyParts)
+  | ({
+      id: number;
+      type: 'decode';
+      prompt: Prompt;
+      selection?: SelectionRule;
+      cleanup?: CleanupOptions;
+    } & EmbeddingKeyParts)
+  | { id: number; type: 'cancel'; ids?: number[]; group?: string }
+  | { id: number; type: 'cacheStats' }
+  | { id: number; type: 'configureCache'; budgetBytes: number; float16?: boolean };
 
 export type WorkerResponse =
   | { id: number; type: 'probe'; ok: true; report: BackendReport }
   | { id: number; type: 'loadModel'; ok: true; model: LoadedModelInfo }
+  | { id: number; type: 'encode'; ok: true; cached: boolean; encodeMs: number }
+  | {
+      id: number;
+      type: 'decode';
+      ok: true;
+      /** The chosen candidate on the image grid: uint8[height*width]. */
+      mask: Uint8Array;
+      width: number;
+      height: number;
+      candidates: CandidateSummary[];
+      chosenIndex: number;
+      /** The chosen candidate's low-resolution logits, to feed back when the prompt is refined. */
+      lowResLogits: Float32Array;
+      decodeMs: number;
+    }
+  | { id: number; type: 'cancel'; ok: true; cancelled: number }
+  | { id: number; type: 'cacheStats'; ok: true; stats: EmbeddingCacheStats }
+  | { id: number; type: 'configureCache'; ok: true }
+  | { id: number; type: 'cancelled'; ok: false }
   | { id: number; type: 'error'; ok: false; error: { name: string; message: string } };
 
 /** Sent while a request runs (it does not answer it): bytes of a model file fetched so far. */
