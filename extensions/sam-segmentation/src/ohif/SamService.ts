@@ -4,6 +4,8 @@
  * manager as `samService`; components subscribe to its changes.
  */
 import { InferenceClient } from '../runtime/inferenceClient';
+import { hostCornerstone, type ExtensionManagerLike } from './cornerstoneHost';
+import { SeriesEncodingController, type SeriesProgress, type ViewportServices } from './SeriesEncodingController';
 import type { BackendPreference, BackendReport, LoadedModelInfo } from '../runtime/protocol';
 
 export type RuntimeStatus =
@@ -21,6 +23,14 @@ export type ModelStatus =
 export interface SamState {
   runtime: RuntimeStatus;
   model: ModelStatus;
+  /** Background encoding of the active viewport's series. */
+  preEncoding?: SeriesProgress;
+}
+
+/** The viewer around the service; absent in unit tests. */
+export interface SamViewer {
+  servicesManager: { services: Record<string, unknown> };
+  extensionManager: ExtensionManagerLike;
 }
 
 type Listener = (state: SamState) => void;
@@ -29,7 +39,7 @@ export class SamService {
   static readonly REGISTRATION = {
     name: 'samService',
     altName: 'SamService',
-    create: (): SamService => new SamService(),
+    create: (viewer: SamViewer): SamService => new SamService(() => new InferenceClient(), viewer),
   };
 
   static readonly EVENTS = { STATE_CHANGED: 'event::samService:stateChanged' } as const;
@@ -37,8 +47,12 @@ export class SamService {
   private state: SamState = { runtime: { state: 'idle' }, model: { state: 'idle' } };
   private readonly listeners = new Set<Listener>();
   private client: InferenceClient | undefined;
+  private seriesEncoding: SeriesEncodingController | undefined;
 
-  constructor(private readonly createClient: () => InferenceClient = () => new InferenceClient()) {}
+  constructor(
+    private readonly createClient: () => InferenceClient = () => new InferenceClient(),
+    private readonly viewer?: SamViewer,
+  ) {}
 
   getState(): SamState {
     return this.state;
@@ -85,6 +99,7 @@ export class SamService {
         }),
       );
       this.update({ model: { state: 'ready', model } });
+      this.startSeriesEncoding(client, model.id);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       // A missing or corrupt model is the user's to fix: say it in the panel, not as a page error.
@@ -93,10 +108,30 @@ export class SamService {
     }
   }
 
+  /** Pre-encodes the active viewport's series in the background (needs the viewer's services). */
+  private startSeriesEncoding(client: InferenceClient, modelId: string): void {
+    this.seriesEncoding?.stop();
+    const services = this.viewer?.servicesManager.services as Partial<ViewportServices> | undefined;
+    if (!this.viewer || !services?.cornerstoneViewportService || !services.viewportGridService) return;
+    this.seriesEncoding = new SeriesEncodingController({
+      cornerstone: hostCornerstone(this.viewer.extensionManager),
+      services: services as ViewportServices,
+      client,
+      modelId,
+      onProgress: (preEncoding) => {
+        if (preEncoding.state === 'error') console.warn(`[SAM] background encoding stopped: ${preEncoding.message}`);
+        this.update({ preEncoding });
+      },
+    });
+    this.seriesEncoding.start();
+  }
+
   /** Stops the worker; called when the mode is left. */
   stopRuntime(): void {
+    this.seriesEncoding?.stop();
+    this.seriesEncoding = undefined;
     this.client?.terminate();
     this.client = undefined;
-    this.update({ runtime: { state: 'idle' }, model: { state: 'idle' } });
+    this.update({ runtime: { state: 'idle' }, model: { state: 'idle' }, preEncoding: undefined });
   }
 }

@@ -4,11 +4,16 @@
  * documents exactly what we depend on.
  */
 import type { SamService } from './SamService';
+import type { ExtensionManagerLike } from './cornerstoneHost';
 
 export interface ServiceRegistration {
   name: string;
   altName?: string;
-  create: (args: { servicesManager: OhifServicesManager; configuration?: unknown }) => unknown;
+  create: (args: {
+    servicesManager: OhifServicesManager;
+    extensionManager: ExtensionManagerLike;
+    configuration?: unknown;
+  }) => unknown;
 }
 
 export interface OhifServices {

@@ -17,13 +17,9 @@ import type { EmbeddingCacheStats, EmbeddingKeyParts } from './embeddingCache';
 import type { Priority } from './requestQueue';
 import { ORT_FOLDER, MODELS_FOLDER, assetUrl } from './assetUrls';
 
-/** A request that was cancelled, or superseded by a newer one, before its answer was used. */
-export class CancelledError extends Error {
-  constructor(message = 'The request was cancelled.') {
-    super(message);
-    this.name = 'CancelledError';
-  }
-}
+import { CancelledError } from './cancellation';
+
+export { CancelledError };
 
 export type DecodeAnswer = Extract<WorkerResponse, { type: 'decode' }>;
 export type EncodeAnswer = Extract<WorkerResponse, { type: 'encode' }>;

@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react';
 import type { SamService, SamState } from '../SamService';
 import { RuntimeStatusView } from './RuntimeStatusView';
 import { ModelStatusView } from './ModelStatusView';
+import { PreEncodingView } from './PreEncodingView';
 
 export interface SamPanelProps {
   samService: SamService;
@@ -20,6 +21,7 @@ export function SamPanel({ samService }: SamPanelProps) {
       <h2 style={{ fontSize: 15, fontWeight: 600, margin: '0 0 8px', color: '#5acce6' }}>Segment Anything</h2>
       <RuntimeStatusView status={state.runtime} onRetry={() => void samService.startRuntime()} />
       <ModelStatusView status={state.model} onRetry={() => void samService.startRuntime()} />
+      {state.model.state === 'ready' && <PreEncodingView progress={state.preEncoding} />}
     </div>
   );
 }

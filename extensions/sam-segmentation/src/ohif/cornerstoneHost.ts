@@ -1,0 +1,51 @@
+/**
+ * The host viewer's Cornerstone, reached at run time through the cornerstone extension's utility
+ * module (never bundled: two Cornerstone copies would not share caches, metadata or viewports).
+ * Typed here by the few members this extension uses.
+ */
+export interface CornerstoneImage {
+  imageId: string;
+  rows: number;
+  columns: number;
+  slope: number;
+  intercept: number;
+  color: boolean;
+  numberOfComponents?: number;
+  photometricInterpretation?: string;
+  /** When the loader already applied the modality LUT, the pixel data holds modality values (HU). */
+  preScale?: { scaled?: boolean };
+  getPixelData(): ArrayLike<number> & {
+    buffer: ArrayBufferLike;
+    BYTES_PER_ELEMENT: number;
+    slice(): ArrayLike<number>;
+  };
+}
+
+export interface CornerstoneStackViewport {
+  id: string;
+  element: HTMLElement;
+  getImageIds(): string[];
+  getCurrentImageIdIndex(): number;
+  getProperties(): { voiRange?: { lower: number; upper: number } };
+}
+
+export interface CornerstoneCore {
+  imageLoader: { loadAndCacheImage(imageId: string): Promise<CornerstoneImage> };
+  metaData: { get(type: string, imageId: string): Record<string, unknown> | undefined };
+  Enums: { Events: Record<string, string> };
+}
+
+export interface ExtensionManagerLike {
+  getModuleEntry(id: string): { exports?: unknown } | undefined;
+}
+
+const COMMON_UTILITY = '@ohif/extension-cornerstone.utilityModule.common';
+
+export function hostCornerstone(extensionManager: ExtensionManagerLike): CornerstoneCore {
+  const exports = extensionManager.getModuleEntry(COMMON_UTILITY)?.exports as
+    { getCornerstoneLibraries?: () => { cornerstone: CornerstoneCore } } | undefined;
+  if (!exports?.getCornerstoneLibraries) {
+    throw new Error(`The viewer has no ${COMMON_UTILITY}: the SAM extension needs OHIF's cornerstone extension.`);
+  }
+  return exports.getCornerstoneLibraries().cornerstone;
+}

@@ -1,0 +1,55 @@
+/**
+ * A Cornerstone image → the core's SlicePixels (plain data the worker can take), with the keys
+ * that identify its embedding.
+ */
+import type { SlicePixels, VoiSetting } from '../core';
+import type { CornerstoneCore, CornerstoneImage } from './cornerstoneHost';
+
+/** The image's identity for the embedding cache: SOP Instance UID and frame, stable across URLs. */
+export function imageKey(cornerstone: CornerstoneCore, imageId: string): string {
+  const sop = cornerstone.metaData.get('sopCommonModule', imageId)?.sopInstanceUID;
+  const frame = /[?&/]frames?[=/](\d+)/.exec(imageId)?.[1] ?? '1';
+  return typeof sop === 'string' ? `${sop}#${frame}` : imageId;
+}
+
+export function toSlicePixels(cornerstone: CornerstoneCore, image: CornerstoneImage): SlicePixels {
+  const pixels = image.getPixelData();
+  const { rows, columns } = image;
+  if (image.color) {
+    // Cornerstone gives colour images as interleaved RGB or RGBA (YBR already converted).
+    const components = image.numberOfComponents ?? pixels.length / (rows * columns);
+    const rgb = new Uint8Array(rows * columns * 3);
+    for (let i = 0, j = 0; i < rgb.length; i += 3, j += components) {
+      rgb[i] = pixels[j]!;
+      rgb[i + 1] = pixels[j + 1]!;
+      rgb[i + 2] = pixels[j + 2]!;
+    }
+    return { values: rgb, rows, columns, samplesPerPixel: 3, photometricInterpretation: 'RGB' };
+  }
+  const photometric =
+    (cornerstone.metaData.get('imagePixelModule', image.imageId)?.photometricInterpretation as string | undefined) ??
+    image.photometricInterpretation ??
+    'MONOCHROME2';
+  // A pre-scaled image already holds modality values: its rescale must not be applied twice.
+  const scaled = image.preScale?.scaled === true;
+  return {
+    values: pixels as SlicePixels['values'],
+    rows,
+    columns,
+    samplesPerPixel: 1,
+    photometricInterpretation: photometric,
+    rescaleSlope: scaled ? 1 : image.slope,
+    rescaleIntercept: scaled ? 0 : image.intercept,
+  };
+}
+
+/** The viewport's displayed VOI range as a window, and the key it gives the embedding. */
+export function viewportVoi(voiRange: { lower: number; upper: number } | undefined): {
+  voi: VoiSetting;
+  key: string;
+} {
+  if (!voiRange) return { voi: { kind: 'percentile', lowerPercentile: 0.5, upperPercentile: 99.5 }, key: 'auto' };
+  const width = Math.max(1, voiRange.upper - voiRange.lower);
+  const center = (voiRange.upper + voiRange.lower) / 2;
+  return { voi: { kind: 'window', center, width }, key: `w${center.toFixed(1)}/${width.toFixed(1)}` };
+}
