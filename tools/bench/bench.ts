@@ -1,0 +1,135 @@
+/**
+ * `npm run bench [-- --models a,b --slices N]`: per model present in models/ (manifest entries whose
+ * files are here, plus the project's test models), the cost of each step, as a table on stdout and
+ * JSON in bench-results/ so runs can be compared. Numbers are measured, never estimated.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import {
+  GRAPH_ROLES,
+  modelFilePath,
+  parseModelManifest,
+  type ModelEntry,
+  type Prompt,
+} from '../../extensions/sam-segmentation/src/core';
+import { MODELS_DIR } from '../models/cli';
+import { PHANTOM_DIR, benchModel, readCtSlice, type NodeBenchResult } from './nodeBench';
+
+interface Options {
+  models?: string[];
+  slices: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = { slices: 5 };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i]!.split('=', 2);
+    const value = inline ?? argv[++i];
+    if (flag === '--models') options.models = value!.split(',');
+    else if (flag === '--slices') options.slices = Number(value);
+    else throw new Error(`Unknown option ${flag}. Options: --models id,id  --slices N`);
+  }
+  return options;
+}
+
+/** The phantom's slices through its objects, and prompts on them (a centre click and a box each). */
+function workload(count: number) {
+  const truth = JSON.parse(readFileSync(join(PHANTOM_DIR, '..', 'phantom-ct.truth.json'), 'utf8')) as {
+    objects: Array<{ centerVoxel: [number, number, number]; radiiVoxels: [number, number, number] }>;
+  };
+  const centreSlice = 31;
+  const slices = Array.from({ length: count }, (_, i) =>
+    readCtSlice(join(PHANTOM_DIR, `${String(centreSlice + i - Math.floor(count / 2) + 1).padStart(4, '0')}.dcm`)),
+  );
+  const prompts: Prompt[] = truth.objects.flatMap(({ centerVoxel: [x, y], radiiVoxels: [rx, ry] }) => [
+    { points: [{ x, y, label: 'include' as const }] },
+    { points: [], box: { x0: x - rx, y0: y - ry, x1: x + rx, y1: y + ry } },
+  ]);
+  return { slices, prompts };
+}
+
+const TEST_MODELS: Array<Pick<ModelEntry, 'id' | 'family'> & { files: Record<'encoder' | 'decoder', string> }> = [
+  {
+    id: 'test-sam-official',
+    family: 'sam',
+    files: { encoder: 'test/sam-official.encoder.onnx', decoder: 'test/sam-official.decoder.onnx' },
+  },
+];
+
+function presentModels(only?: string[]): Array<{ entry: ModelEntry; paths: Record<'encoder' | 'decoder', string> }> {
+  const manifest = parseModelManifest(JSON.parse(readFileSync(join(MODELS_DIR, 'manifest.json'), 'utf8')));
+  const found = manifest.models
+    .map((entry) => ({
+      entry,
+      paths: Object.fromEntries(GRAPH_ROLES.map((r) => [r, join(MODELS_DIR, modelFilePath(entry, r))])) as Record<
+        'encoder' | 'decoder',
+        string
+      >,
+    }))
+    .filter(({ paths }) => existsSync(paths.encoder) && existsSync(paths.decoder));
+  const base = manifest.models[0]!;
+  for (const t of TEST_MODELS) {
+    found.push({
+      entry: {
+        ...base,
+        id: t.id,
+        family: t.family,
+        name: t.id,
+        preprocess: base.preprocess,
+        files: { encoder: { file: t.files.encoder }, decoder: { file: t.files.decoder } },
+      },
+      paths: { encoder: join(MODELS_DIR, t.files.encoder), decoder: join(MODELS_DIR, t.files.decoder) },
+    });
+  }
+  return only ? found.filter((m) => only.includes(m.entry.id)) : found;
+}
+
+function table(results: NodeBenchResult[]): string {
+  const head = [
+    'model',
+    'backend',
+    'session ms',
+    'encode ms p50/p95',
+    'decode ms p50/p95',
+    'cache MiB/slice',
+    'peak RSS MiB',
+  ];
+  const rows = results.map((r) => [
+    r.model,
+    r.backend,
+    String(r.sessionCreateMs),
+    `${r.encodeMs.p50} / ${r.encodeMs.p95}`,
+    `${r.decodeMs.p50} / ${r.decodeMs.p95}`,
+    (r.cacheBytesPerSlice / 2 ** 20).toFixed(2),
+    String(r.peakRssMiB),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+const options = parseArgs(process.argv.slice(2));
+const { slices, prompts } = workload(options.slices);
+const results: NodeBenchResult[] = [];
+for (const { entry, paths } of presentModels(options.models)) {
+  process.stderr.write(`benchmarking ${entry.id}…\n`);
+  results.push(
+    await benchModel(
+      entry,
+      { encoder: readFileSync(paths.encoder), decoder: readFileSync(paths.decoder) },
+      slices,
+      prompts,
+    ),
+  );
+}
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB`;
+console.log(
+  `Node ${process.version}, onnxruntime-web WASM; ${machine}; ${slices.length} phantom slices 256x256, ${prompts.length} prompts each\n`,
+);
+console.log(table(results));
+const out = join(import.meta.dirname, '..', '..', 'bench-results');
+mkdirSync(out, { recursive: true });
+const file = join(out, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine, results }, null, 2));
+console.log(`\nJSON: ${file}`);
