@@ -4,6 +4,8 @@
  * manager as `samService`; components subscribe to its changes.
  */
 import { InferenceClient } from '../runtime/inferenceClient';
+import { MODELS_FOLDER, assetUrl } from '../runtime/assetUrls';
+import { parseModelManifest, type ModelManifest } from '../core/manifest';
 import { hostCornerstone, type ExtensionManagerLike } from './cornerstoneHost';
 import { SeriesEncodingController, type SeriesProgress, type ViewportServices } from './SeriesEncodingController';
 import type { BackendPreference, BackendReport, LoadedModelInfo } from '../runtime/protocol';
@@ -20,9 +22,21 @@ export type ModelStatus =
   | { state: 'ready'; model: LoadedModelInfo }
   | { state: 'error'; message: string };
 
+/** A model the user can choose, from the manifest beside the bundle. */
+export interface ModelChoice {
+  id: string;
+  name: string;
+  recommendedBackend: 'webgpu' | 'wasm' | 'any';
+  segmentAnythingWeights: boolean;
+  notes?: string;
+}
+
 export interface SamState {
   runtime: RuntimeStatus;
   model: ModelStatus;
+  /** Models of the manifest, and the default. */
+  models: ModelChoice[];
+  defaultModel?: string;
   /** Background encoding of the active viewport's series. */
   preEncoding?: SeriesProgress;
 }
@@ -44,7 +58,7 @@ export class SamService {
 
   static readonly EVENTS = { STATE_CHANGED: 'event::samService:stateChanged' } as const;
 
-  private state: SamState = { runtime: { state: 'idle' }, model: { state: 'idle' } };
+  private state: SamState = { runtime: { state: 'idle' }, model: { state: 'idle' }, models: [] };
   private readonly listeners = new Set<Listener>();
   private client: InferenceClient | undefined;
   private seriesEncoding: SeriesEncodingController | undefined;
@@ -74,6 +88,7 @@ export class SamService {
    */
   async startRuntime(preference: BackendPreference = 'auto', modelId?: string): Promise<void> {
     this.update({ runtime: { state: 'starting', preference } });
+    void this.listModels();
     let report: BackendReport;
     try {
       this.client ??= this.createClient();
@@ -86,6 +101,34 @@ export class SamService {
       return;
     }
     await this.loadModel(report.backend, modelId);
+  }
+
+  /** Reads the model manifest beside the bundle, for the panel's model choice. */
+  private async listModels(): Promise<void> {
+    try {
+      const response = await fetch(assetUrl(`${MODELS_FOLDER}manifest.json`));
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const manifest: ModelManifest = parseModelManifest(await response.json());
+      this.update({
+        defaultModel: manifest.defaultModel,
+        models: manifest.models.map(({ id, name, recommendedBackend, segmentAnythingWeights, notes }) => ({
+          id,
+          name,
+          recommendedBackend,
+          segmentAnythingWeights,
+          ...(notes && { notes }),
+        })),
+      });
+    } catch (err) {
+      console.warn(`[SAM] model list unavailable: ${(err as Error).message}`);
+    }
+  }
+
+  /** Switches to another model of the manifest (the panel's model choice). */
+  async selectModel(modelId: string): Promise<void> {
+    const runtime = this.state.runtime;
+    if (runtime.state !== 'ready') return this.startRuntime('auto', modelId);
+    await this.loadModel(runtime.report.backend, modelId);
   }
 
   private async loadModel(backend: BackendReport['backend'], modelId?: string): Promise<void> {

@@ -7,6 +7,7 @@ import type { SamService, SamState } from '../SamService';
 import { RuntimeStatusView } from './RuntimeStatusView';
 import { ModelStatusView } from './ModelStatusView';
 import { PreEncodingView } from './PreEncodingView';
+import { ModelChoiceView } from './ModelChoiceView';
 
 export interface SamPanelProps {
   samService: SamService;
@@ -20,6 +21,18 @@ export function SamPanel({ samService }: SamPanelProps) {
     <div data-testid="sam-panel" style={{ padding: 12, color: '#d7e0ef', fontSize: 13, lineHeight: 1.5 }}>
       <h2 style={{ fontSize: 15, fontWeight: 600, margin: '0 0 8px', color: '#5acce6' }}>Segment Anything</h2>
       <RuntimeStatusView status={state.runtime} onRetry={() => void samService.startRuntime()} />
+      <ModelChoiceView
+        models={state.models}
+        selected={
+          state.model.state === 'ready'
+            ? state.model.model.id
+            : state.model.state === 'loading'
+              ? (state.model.modelId ?? state.defaultModel)
+              : state.defaultModel
+        }
+        backend={state.runtime.state === 'ready' ? state.runtime.report.backend : undefined}
+        onSelect={(id) => void samService.selectModel(id)}
+      />
       <ModelStatusView status={state.model} onRetry={() => void samService.startRuntime()} />
       {state.model.state === 'ready' && <PreEncodingView progress={state.preEncoding} />}
     </div>
