@@ -138,7 +138,13 @@ export class SamService {
     try {
       const model = await client.loadModel(backend, modelId, ({ file, loadedBytes, totalBytes }) =>
         this.update({
-          model: { state: 'loading', file, loadedBytes, ...(totalBytes !== undefined && { totalBytes }) },
+          model: {
+            state: 'loading',
+            ...(modelId && { modelId }),
+            file,
+            loadedBytes,
+            ...(totalBytes !== undefined && { totalBytes }),
+          },
         }),
       );
       this.update({ model: { state: 'ready', model } });
