@@ -54,6 +54,7 @@ function modelFiles() {
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
   const shipped = ['manifest.json', 'runtime-probe.onnx'];
   for (const model of manifest.models) {
+    if (model.archive) continue; // downloaded as a zip archive: its members have no URL of their own
     for (const file of Object.values(model.files)) if (!file.url) shipped.push(`${model.id}/${file.file}`);
   }
   return shipped.map((f) => ({ from: join(dir, f), to: `models/${f}` }));

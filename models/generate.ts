@@ -10,6 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SAM_OFFICIAL_HWC_ENCODER_FILE, buildSamOfficialHwcEncoder } from './generator/hwcEncoderModel';
 import { RUNTIME_PROBE_FILE, buildRuntimeProbeModel } from './generator/runtimeProbeModel';
 import { SAM2_DECODER_FILE, SAM2_ENCODER_FILE, buildSam2Decoder, buildSam2Encoder } from './generator/sam2Model';
 import {
@@ -29,6 +30,7 @@ export const GENERATED_MODELS: Record<string, () => Uint8Array> = {
   [RUNTIME_PROBE_FILE]: buildRuntimeProbeModel,
   [SAM_OFFICIAL_ENCODER_FILE]: buildSamOfficialEncoder,
   [SAM_OFFICIAL_DECODER_FILE]: buildSamOfficialDecoder,
+  [SAM_OFFICIAL_HWC_ENCODER_FILE]: buildSamOfficialHwcEncoder,
   [SAM2_ENCODER_FILE]: buildSam2Encoder,
   [SAM2_DECODER_FILE]: buildSam2Decoder,
   [TRANSFORMERS_JS_ENCODER_FILE]: buildTransformersJsEncoder,

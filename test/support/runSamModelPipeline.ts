@@ -5,20 +5,34 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getFamily, type Prompt, type SlicePixels } from '../../extensions/sam-segmentation/src/core';
+import {
+  getFamily,
+  withPreprocessing,
+  type PreprocessSpec,
+  type Prompt,
+  type SlicePixels,
+} from '../../extensions/sam-segmentation/src/core';
 import { SamModel } from '../../extensions/sam-segmentation/src/runtime/samModel';
 
 const FILES: Record<string, [string, string]> = {
   sam: ['sam-official.encoder.onnx', 'sam-official.decoder.onnx'],
+  // An encoder that takes the resized 0-255 image as [H,W,3] and preprocesses inside (MobileSAM exports).
+  'sam-hwc': ['sam-official-hwc.encoder.onnx', 'sam-official.decoder.onnx'],
   sam2: ['sam2.encoder.onnx', 'sam2.decoder.onnx'],
   transformersjs: ['transformersjs.vision_encoder.onnx', 'transformersjs.prompt_encoder_mask_decoder.onnx'],
+};
+
+/** Test setups that are a family with a model's own preprocessing, as a manifest entry would give it. */
+const VARIANTS: Record<string, { family: string; preprocess: Partial<PreprocessSpec> }> = {
+  'sam-hwc': { family: 'sam', preprocess: { encoderInput: 'hwc-resized-0-255' } },
 };
 
 const familyId = process.argv[2]!;
 const [encoderFile, decoderFile] = FILES[familyId]!;
 const dir = join(import.meta.dirname, '..', '..', 'models', 'test');
 const files = { encoder: readFileSync(join(dir, encoderFile)), decoder: readFileSync(join(dir, decoderFile)) };
-const family = getFamily(familyId);
+const variant = VARIANTS[familyId];
+const family = variant ? withPreprocessing(getFamily(variant.family), variant.preprocess) : getFamily(familyId);
 
 // A non-square CT slice (rows 384, columns 512): air, a soft-tissue body (40 HU), a 200 HU disc.
 const rows = 384;

@@ -17,6 +17,8 @@ export interface DownloadProgress {
 export interface DownloadOptions {
   onProgress?: (p: DownloadProgress) => void;
   fetchImpl?: typeof fetch;
+  /** What to run once the file has been copied in by hand (offline); default: `npm run models -- verify`. */
+  nextStep?: string;
 }
 
 export class DownloadError extends Error {
@@ -26,12 +28,12 @@ export class DownloadError extends Error {
   }
 }
 
-function networkHint(url: string, destination: string, cause: unknown): DownloadError {
+function networkHint(url: string, destination: string, cause: unknown, nextStep: string): DownloadError {
   const reason =
     cause instanceof Error ? ((cause.cause as Error | undefined)?.message ?? cause.message) : String(cause);
   return new DownloadError(
     `Could not reach ${new URL(url).host} (${reason}). If this machine is offline, download\n` +
-      `  ${url}\non a machine with internet and copy it to\n  ${destination}\nthen run \`npm run models -- verify\`.`,
+      `  ${url}\non a machine with internet and copy it to\n  ${destination}\nthen ${nextStep}.`,
   );
 }
 
@@ -54,7 +56,7 @@ export async function downloadModelFile(
       redirect: 'follow',
     });
   } catch (err) {
-    throw networkHint(file.url, destination, err);
+    throw networkHint(file.url, destination, err, options.nextStep ?? 'run `npm run models -- verify`');
   }
   if (response.status === 416 && file.bytes !== undefined && resumeFrom === file.bytes) {
     // The partial file is already complete; only the check is left.

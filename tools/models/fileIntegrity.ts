@@ -16,6 +16,17 @@ export type FileCheck =
   | { status: 'ok'; path: string; bytes: number; sha256: string; pinned: boolean }
   | { status: 'corrupt'; path: string; problem: string };
 
+/** What is wrong with a file of this size and SHA-256 for its manifest entry, or undefined when nothing is. */
+export function fileProblem(expected: ModelFile, bytes: number, sha256?: string): string | undefined {
+  if (expected.bytes !== undefined && bytes !== expected.bytes) {
+    return `${bytes} bytes, expected ${expected.bytes} (incomplete or wrong file)`;
+  }
+  if (sha256 !== undefined && expected.sha256 !== undefined && sha256 !== expected.sha256) {
+    return `SHA-256 ${sha256}, expected ${expected.sha256}`;
+  }
+  return undefined;
+}
+
 /** Checks a file against its manifest entry. `pinned` says whether a checksum was there to compare. */
 export async function checkModelFile(path: string, expected: ModelFile): Promise<FileCheck> {
   let bytes: number;
@@ -24,16 +35,10 @@ export async function checkModelFile(path: string, expected: ModelFile): Promise
   } catch {
     return { status: 'missing', path };
   }
-  if (expected.bytes !== undefined && bytes !== expected.bytes) {
-    return {
-      status: 'corrupt',
-      path,
-      problem: `${bytes} bytes, expected ${expected.bytes} (incomplete or wrong file)`,
-    };
-  }
+  const sizeProblem = fileProblem(expected, bytes);
+  if (sizeProblem) return { status: 'corrupt', path, problem: sizeProblem };
   const sha256 = await sha256OfFile(path);
-  if (expected.sha256 !== undefined && sha256 !== expected.sha256) {
-    return { status: 'corrupt', path, problem: `SHA-256 ${sha256}, expected ${expected.sha256}` };
-  }
+  const problem = fileProblem(expected, bytes, sha256);
+  if (problem) return { status: 'corrupt', path, problem };
   return { status: 'ok', path, bytes, sha256, pinned: expected.sha256 !== undefined };
 }

@@ -125,4 +125,25 @@ describe('model families', () => {
     // @ts-expect-error an invalid mode from an untyped manifest
     expect(() => withPreprocessing(MODEL_FAMILIES.sam, { resize: 'crop' })).toThrow(/resize mode "crop"/);
   });
+
+  it('makes the encoder image spec follow the encoder input layout', () => {
+    for (const family of Object.values(MODEL_FAMILIES)) expect(family.preprocess.encoderInput).toBe('nchw-normalised');
+    const mobileSam = withPreprocessing(MODEL_FAMILIES.sam, { encoderInput: 'hwc-resized-0-255' });
+    expect(summary(graphSpecs(mobileSam).encoder.inputs)).toEqual(['input_image:float32[H,W,3]']);
+    expect(mobileSam.encoder.image.alternativeNames).toEqual(MODEL_FAMILIES.sam.encoder.image.alternativeNames);
+    expect(mobileSam.preprocess).toMatchObject({ resize: 'letterbox', inputSize: 1024 });
+    // Back to NCHW from an overridden family: the family's own batch dim, the overridden size.
+    const back = withPreprocessing(
+      withPreprocessing(MODEL_FAMILIES.transformersjs, { encoderInput: 'hwc-resized-0-255' }),
+      {
+        encoderInput: 'nchw-normalised',
+        inputSize: 512,
+      },
+    );
+    expect(back.encoder.image.dims).toEqual(['B', 3, 512, 512]);
+    expect(() =>
+      // @ts-expect-error an invalid layout from an untyped manifest
+      withPreprocessing(MODEL_FAMILIES.sam, { encoderInput: 'nhwc' }),
+    ).toThrow('Unsupported encoder input "nhwc". Should be one of: nchw-normalised, hwc-resized-0-255.');
+  });
 });

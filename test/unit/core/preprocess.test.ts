@@ -5,6 +5,7 @@ import {
   preprocessImage,
   type DisplayImage,
   type PreprocessBuffers,
+  withPreprocessing,
 } from '../../../extensions/sam-segmentation/src/core';
 
 const { sam, medsam, sam2, transformersjs } = MODEL_FAMILIES;
@@ -134,6 +135,55 @@ describe('preprocessImage', () => {
     expect(frame.resizedHeight).toBe(256);
   });
 
+  it('gives an HWC encoder the resized 0-255 pixels, exactly those the NCHW path normalises, unpadded', () => {
+    const identity = { kind: 'mean-std', scale: 1, mean: [0, 0, 0], std: [1, 1, 1] } as const;
+    const hwcSpec = { ...sam.preprocess, encoderInput: 'hwc-resized-0-255' } as const;
+    const grey = greyImage(
+      300,
+      700,
+      Array.from({ length: 300 * 700 }, (_, i) => (i * 7) % 256),
+    );
+    const colour: DisplayImage = {
+      width: 5,
+      height: 3,
+      channels: 3,
+      data: Uint8Array.from({ length: 45 }, (_, i) => (i * 37) % 256),
+    };
+    for (const img of [grey, colour]) {
+      const nchw = preprocessImage(img, { ...sam.preprocess, normalisation: identity });
+      const hwc = preprocessImage(img, hwcSpec);
+      const { resizedWidth: rw, resizedHeight: rh } = nchw.frame;
+      expect(hwc.layout).toBe('hwc-resized-0-255');
+      expect(hwc.dims).toEqual([rh, rw, 3]);
+      expect(hwc.data.length).toBe(rh * rw * 3);
+      // The same frame, so prompts and masks map exactly as for the letterbox.
+      expect(hwc.frame).toEqual(nchw.frame);
+      let mismatches = 0;
+      for (let y = 0; y < rh; y++) {
+        for (let x = 0; x < rw; x++) {
+          for (let c = 0; c < 3; c++) {
+            if (hwc.data[(y * rw + x) * 3 + c] !== nchw.data[c * PLANE + y * S + x]) mismatches++;
+          }
+        }
+      }
+      expect(mismatches).toBe(0);
+    }
+    expect(preprocessImage(grey, hwcSpec).dims).toEqual([1024, 439, 3]);
+    const wide = preprocessImage(greyImage(4, 2, [0, 50, 100, 150, 200, 250, 255, 255]), hwcSpec);
+    expect(wide.dims).toEqual([512, 1024, 3]);
+    expect(Array.from(wide.data.subarray(0, 3))).toEqual([0, 0, 0]);
+    expect(wide.data[(511 * 1024 + 1023) * 3 + 2]).toBeCloseTo(255, 4);
+  });
+
+  it('reuses an HWC output buffer of the right size', () => {
+    const hwcSpec = { ...sam.preprocess, encoderInput: 'hwc-resized-0-255' } as const;
+    const buffers: PreprocessBuffers = {};
+    const first = preprocessImage(greyImage(4, 2, new Array(8).fill(9)), hwcSpec, buffers);
+    const second = preprocessImage(greyImage(4, 2, new Array(8).fill(90)), hwcSpec, buffers);
+    expect(second.data).toBe(first.data);
+    expect(second.data[0]).toBeCloseTo(90, 4);
+  });
+
   it('refuses image data of the wrong length', () => {
     expect(() => preprocessImage(greyImage(3, 3, [1, 2]), sam.preprocess)).toThrow(
       'Image data has 2 values; 3 x 3 x 1 need that many.',
@@ -149,6 +199,17 @@ describe('encoder feeds and prepareSlice', () => {
     expect(Object.keys(encoderFeeds(transformersjs, input))).toEqual(['pixel_values']);
     expect(Object.keys(encoderFeeds(sam, input, 'image'))).toEqual(['image']);
     expect(encoderFeeds(sam, input).input_image).toMatchObject({ type: 'float32', dims: [1, 3, 1024, 1024] });
+  });
+
+  it('feeds an HWC encoder its [h,w,3] tensor, and refuses a tensor of the other layout', () => {
+    const samHwc = withPreprocessing(sam, { encoderInput: 'hwc-resized-0-255' });
+    const img = greyImage(4, 2, [0, 1, 2, 3, 4, 5, 6, 7]);
+    const hwc = preprocessImage(img, samHwc.preprocess);
+    expect(encoderFeeds(samHwc, hwc).input_image).toMatchObject({ type: 'float32', dims: [512, 1024, 3] });
+    expect(() => encoderFeeds(sam, hwc)).toThrow(
+      "The pixel tensor is laid out 'hwc-resized-0-255', but this model's encoder takes 'nchw-normalised'",
+    );
+    expect(() => encoderFeeds(samHwc, preprocessImage(img, sam.preprocess))).toThrow(/laid out 'nchw-normalised'/);
   });
 
   it('goes from CT stored values to the tensor in one call', () => {

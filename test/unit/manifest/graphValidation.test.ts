@@ -1,4 +1,4 @@
-import { SAM, SAM2, TRANSFORMERS_JS } from '../../../extensions/sam-segmentation/src/core/families';
+import { SAM, SAM2, TRANSFORMERS_JS, withPreprocessing } from '../../../extensions/sam-segmentation/src/core/families';
 import {
   GraphMismatchError,
   assertGraphMatchesFamily,
@@ -63,5 +63,45 @@ describe('graph validation against the family', () => {
   it('refuses the official decoder for another family', () => {
     expect(graphProblems(SAM2, 'decoder', officialDecoder)).toContain('missing input image_embed float32[1,256,64,64]');
     expect(graphProblems(TRANSFORMERS_JS, 'decoder', officialDecoder).length).toBeGreaterThan(3);
+  });
+
+  describe('an encoder that takes the resized 0-255 image as [H,W,3] (MobileSAM export)', () => {
+    const hwcEncoder = {
+      inputs: [{ name: 'input_image', dtype: 'float32', dims: ['image_height', 'image_width', 3] }],
+      outputs: [{ name: 'image_embeddings', dtype: 'float32', dims: [1, 256, 64, 64] }],
+    };
+    const samHwc = withPreprocessing(SAM, { encoderInput: 'hwc-resized-0-255' });
+
+    it('is accepted for a model whose manifest says so', () => {
+      expect(graphProblems(samHwc, 'encoder', hwcEncoder)).toEqual([]);
+      expect(graphProblems(samHwc, 'decoder', officialDecoder)).toEqual([]);
+    });
+
+    it('is refused otherwise, with the manifest field that would accept it', () => {
+      expect(graphProblems(SAM, 'encoder', hwcEncoder)).toEqual([
+        'input input_image is [image_height,image_width,3], expected input_image float32[1,3,1024,1024]; ' +
+          'this encoder takes an [H,W,3] RGB 0-255 image, resized to the model frame, normalised and padded inside ' +
+          'the graph, not a [1,3,S,S] tensor, normalised and zero-padded before the graph: if that is the ' +
+          'model\'s format, set "preprocess": { "encoderInput": "hwc-resized-0-255" } in its manifest entry',
+      ]);
+      expect(() => assertGraphMatchesFamily(SAM, 'encoder', hwcEncoder, 'mobile_sam_image_encoder.onnx')).toThrow(
+        /The encoder mobile_sam_image_encoder\.onnx .* does not match its model family:\n {2}- input input_image is \[image_height,image_width,3\]/,
+      );
+    });
+
+    it('refuses an HWC input with 4 channels without suggesting a layout', () => {
+      const rgba = structuredClone(hwcEncoder);
+      rgba.inputs[0]!.dims = ['h', 'w', 4];
+      expect(graphProblems(samHwc, 'encoder', rgba)).toEqual([
+        'input input_image is [h,w,4], expected input_image float32[H,W,3]',
+      ]);
+    });
+
+    it('refuses an NCHW encoder for a model declared HWC, pointing back to NCHW', () => {
+      const nchw = { ...hwcEncoder, inputs: [{ name: 'image', dtype: 'float32', dims: [1, 3, 1024, 1024] }] };
+      const [problem] = graphProblems(samHwc, 'encoder', nchw);
+      expect(problem).toMatch(/^input image is \[1,3,1024,1024\], expected input_image float32\[H,W,3\]; /);
+      expect(problem).toContain('"encoderInput": "nchw-normalised"');
+    });
   });
 });

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ManifestError,
+  archivePath,
   findModel,
+  listModelFiles,
   modelFilePath,
   parseModelManifest,
 } from '../../../extensions/sam-segmentation/src/core/manifest';
@@ -13,6 +15,8 @@ const MANIFEST = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'mode
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type RawManifest = any;
 const clone = (): RawManifest => JSON.parse(JSON.stringify(MANIFEST));
+/** The ViT-H entry: a zip archive and an extra file (external data). */
+const archived = (m: RawManifest): RawManifest => m.models.find((e: RawManifest) => e.id === 'sam-vit-h');
 
 describe('the model manifest', () => {
   it('parses the project manifest, with entries for every family it promises', () => {
@@ -33,6 +37,33 @@ describe('the model manifest', () => {
     expect(findModel(manifest, 'sam-vit-b').preprocess).toMatchObject({ inputSize: 1024, resize: 'letterbox' });
     expect(findModel(manifest, 'medsam-vit-b').preprocess.resize).toBe('stretch');
     expect(modelFilePath(findModel(manifest, 'slimsam-77'), 'encoder')).toBe('slimsam-77/vision_encoder.onnx');
+  });
+
+  it('reads MobileSAM’s encoder input layout and the zip-archive models with their extra files', () => {
+    const manifest = parseModelManifest(MANIFEST);
+    expect(findModel(manifest, 'mobilesam').preprocess).toMatchObject({
+      encoderInput: 'hwc-resized-0-255',
+      resize: 'letterbox',
+      inputSize: 1024,
+    });
+    expect(findModel(manifest, 'sam-vit-b').preprocess.encoderInput).toBe('nchw-normalised');
+    const vitH = findModel(manifest, 'sam-vit-h');
+    expect(vitH.archive).toEqual({
+      url: 'https://huggingface.co/vietanhdev/segment-anything-onnx-models/resolve/main/sam_vit_h_4b8939.zip',
+      file: 'sam_vit_h_4b8939.zip',
+      bytes: 2383268602,
+      sha256: 'aa49ea636afca48598d894dcf58fcf54942e4b96fa4577bed9d903ac4e7fc74e',
+    });
+    expect(archivePath(vitH)).toBe('sam-vit-h/sam_vit_h_4b8939.zip');
+    expect(listModelFiles(vitH).map((f) => [f.label, f.path])).toEqual([
+      ['encoder', 'sam-vit-h/sam_vit_h_4b8939.encoder.onnx'],
+      ['encoder extra file sam_vit_h_4b8939.encoder_data.bin', 'sam-vit-h/sam_vit_h_4b8939.encoder_data.bin'],
+      ['decoder', 'sam-vit-h/sam_vit_h_4b8939.decoder.onnx'],
+    ]);
+    expect(archivePath(findModel(manifest, 'mobilesam'))).toBeUndefined();
+    for (const m of manifest.models.filter((e) => e.archive)) {
+      for (const { file } of listModelFiles(m)) expect(file).toMatchObject({ sha256: expect.any(String) });
+    }
   });
 
   it.each([
@@ -66,6 +97,56 @@ describe('the model manifest', () => {
       /std must be positive/,
     ],
     ['another version', (m: RawManifest) => (m.version = 2), /\$\.version: is 2; only version 1/],
+    [
+      'an unknown encoder input layout',
+      (m: RawManifest) => (m.models[0].preprocess = { encoderInput: 'nhwc' }),
+      /\$\.models\[0\]\.preprocess\.encoderInput: is "nhwc"; should be one of: nchw-normalised, hwc-resized-0-255/,
+    ],
+    [
+      'a plain-http archive',
+      (m: RawManifest) => (archived(m).archive.url = 'http://x/y.zip'),
+      /\.archive\.url: must be an https:\/\/ URL/,
+    ],
+    [
+      'an archive without a URL',
+      (m: RawManifest) => delete archived(m).archive.url,
+      /\.archive\.url: must be a non-empty string/,
+    ],
+    [
+      'a bad archive checksum',
+      (m: RawManifest) => (archived(m).archive.sha256 = 'ABC'),
+      /\.archive\.sha256: must be 64 lower-case hexadecimal digits/,
+    ],
+    [
+      'an archive URL without a file name',
+      (m: RawManifest) => (archived(m).archive.url = 'https://example.org/'),
+      /\.archive\.file: is needed: the URL's last segment "" is not a usable file name/,
+    ],
+    [
+      'a download URL on a member of an archive',
+      (m: RawManifest) => (archived(m).files.decoder.url = 'https://example.org/d.onnx'),
+      /files\.decoder\.url: must be absent: this model's files are members of its "archive"/,
+    ],
+    [
+      'an extra file that climbs out',
+      (m: RawManifest) => (archived(m).files.encoder.extraFiles[0].file = '../x.bin'),
+      /files\.encoder\.extraFiles\[0\]\.file/,
+    ],
+    [
+      'extra files of an extra file',
+      (m: RawManifest) => (archived(m).files.encoder.extraFiles[0].extraFiles = [{ file: 'y.bin' }]),
+      /extraFiles\[0\]\.extraFiles: is only allowed on a graph file/,
+    ],
+    [
+      'an empty extra file list',
+      (m: RawManifest) => (m.models[0].files.encoder.extraFiles = []),
+      /files\.encoder\.extraFiles: must be a non-empty array/,
+    ],
+    [
+      'a file name used twice',
+      (m: RawManifest) => (archived(m).files.decoder.file = archived(m).files.encoder.extraFiles[0].file),
+      /files\.decoder\.file: "sam_vit_h_4b8939\.encoder_data\.bin" is used twice in this model/,
+    ],
   ])('refuses %s with a message naming the field', (_what, mutate, message) => {
     const m = clone();
     mutate(m);

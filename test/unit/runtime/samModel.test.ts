@@ -11,7 +11,10 @@ interface PipelineResult {
 
 jest.setTimeout(120_000);
 
-describe.each(['sam', 'sam2', 'transformersjs'])('SamModel on the %s test models (real onnxruntime-web)', (family) => {
+/** Each family's test models; 'sam-hwc': an encoder taking the resized 0-255 image as [H,W,3] (MobileSAM exports). */
+const SETUPS = ['sam', 'sam-hwc', 'sam2', 'transformersjs'];
+
+describe.each(SETUPS)('SamModel on the %s test models (real onnxruntime-web)', (family) => {
   let result: PipelineResult;
   beforeAll(async () => {
     result = await runTsScriptAsync<PipelineResult>('test/support/runSamModelPipeline.ts', [family]);

@@ -55,9 +55,10 @@ export async function fetchModelFile(
 ): Promise<Uint8Array> {
   const expected = model.files[role];
   const url = new URL(modelFilePath(model, role), modelsBaseUrl).href;
-  const howToGet = expected.url
-    ? `Download it with \`npm run models -- fetch ${model.id}\` and serve models/${modelFilePath(model, role)} beside the extension.`
-    : 'It is built by the project: run `npm run models:generate` and rebuild.';
+  const howToGet =
+    expected.url || model.archive
+      ? `Download it with \`npm run models -- fetch ${model.id}\` and serve models/${modelFilePath(model, role)} beside the extension.`
+      : 'It is built by the project: run `npm run models:generate` and rebuild.';
   let response: Response;
   try {
     response = await fetch(url);

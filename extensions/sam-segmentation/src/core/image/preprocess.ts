@@ -1,18 +1,23 @@
 /**
  * The 8-bit display image → the encoder's input tensor for a family: resize (letterbox or stretch,
- * bilinear), normalise, zero-pad bottom/right.
+ * bilinear), then, as the family's `encoderInput` says, either normalise and zero-pad bottom/right into
+ * `[1,3,S,S]` ('nchw-normalised'), or stop there and hand over the resized 0-255 pixels as `[h,w,3]`
+ * ('hwc-resized-0-255': the graph normalises and pads itself). Both come from the same `ModelFrame` and the
+ * same resampling, so prompt coordinates and masks map identically.
  */
 import type { FeedTensor, Feeds } from '../tensors';
-import type { ModelFamily, PreprocessSpec } from '../families';
+import type { EncoderInputLayout, ModelFamily, PreprocessSpec } from '../families';
 import { ModelFrame } from '../geometry/modelFrame';
 import { channelAffine, type ChannelAffine } from './normalisation';
 import type { DisplayImage } from './displayImage';
 import { bilinearTable, resamplePlane } from './resample';
 
 export interface ModelInput {
-  // pixel tensor: float32[1,3,S,S], channels R, G, B
+  // pixel tensor, channels R, G, B: float32[1,3,S,S] normalised and padded ('nchw-normalised'), or
+  // float32[resizedHeight,resizedWidth,3] on the 0-255 scale ('hwc-resized-0-255')
   data: Float32Array;
-  dims: [1, 3, number, number];
+  dims: number[];
+  layout: EncoderInputLayout;
   frame: ModelFrame;
 }
 
@@ -82,6 +87,32 @@ function normaliseAndPad(
   }
 }
 
+/**
+ * 'hwc-resized-0-255': the resized pixels, interleaved `[h,w,3]`, 0-255, exactly the values the NCHW path
+ * normalises (same tables, same scratch), with no padding.
+ */
+function resizedHwc(image: DisplayImage, spec: PreprocessSpec, frame: ModelFrame, buffers: PreprocessBuffers) {
+  const { width, height, channels, data } = image;
+  const rw = frame.resizedWidth;
+  const rh = frame.resizedHeight;
+  const size = rh * rw * 3;
+  const out = buffers.output && buffers.output.length === size ? buffers.output : new Float32Array(size);
+  const scratch =
+    buffers.scratch && buffers.scratch.length >= height * rw ? buffers.scratch : new Float32Array(height * rw);
+  buffers.output = out;
+  buffers.scratch = scratch;
+  const tableX = bilinearTable(width, rw, spec.antialias);
+  const tableY = bilinearTable(height, rh, spec.antialias);
+  for (let c = 0; c < channels; c++) {
+    const src = { offset: c, pixelStride: channels, rowStride: width * channels };
+    resamplePlane(data, src, out, { offset: c, pixelStride: 3, rowStride: rw * 3 }, tableX, tableY, scratch);
+  }
+  if (channels === 1) {
+    for (let i = 0; i < size; i += 3) out[i + 1] = out[i + 2] = out[i]!;
+  }
+  return { data: out, dims: [rh, rw, 3], layout: 'hwc-resized-0-255' as const, frame };
+}
+
 export function preprocessImage(
   image: DisplayImage,
   spec: PreprocessSpec,
@@ -92,6 +123,7 @@ export function preprocessImage(
     throw new Error(`Image data has ${data.length} values; ${width} x ${height} x ${channels} need that many.`);
   }
   const frame = new ModelFrame(width, height, spec);
+  if (spec.encoderInput === 'hwc-resized-0-255') return resizedHwc(image, spec, frame, buffers);
   const S = spec.inputSize;
   const plane = S * S;
   const out = buffers.output && buffers.output.length === 3 * plane ? buffers.output : new Float32Array(3 * plane);
@@ -114,11 +146,17 @@ export function preprocessImage(
   // Min-max statistics (MedSAM) are taken over the resized image, as the reference implementation does.
   const range = spec.normalisation.kind === 'min-max' ? validRange(out, S, rw, rh, channels) : { min: 0, max: 0 };
   normaliseAndPad(out, S, rw, rh, channels === 1, channelAffine(spec.normalisation, range));
-  return { data: out, dims: [1, 3, S, S], frame };
+  return { data: out, dims: [1, 3, S, S], layout: 'nchw-normalised', frame };
 }
 
 /** The encoder's feeds: the pixel tensor under the graph's input name (the family's, unless the loader found another). */
 export function encoderFeeds(family: ModelFamily, input: ModelInput, inputName = family.encoder.image.name): Feeds {
+  if (input.layout !== family.preprocess.encoderInput) {
+    throw new Error(
+      `The pixel tensor is laid out '${input.layout}', but this model's encoder takes ` +
+        `'${family.preprocess.encoderInput}': preprocess with the model's own family (withPreprocessing).`,
+    );
+  }
   const tensor: FeedTensor = { type: 'float32', data: input.data, dims: [...input.dims] };
   return { [inputName]: tensor };
 }

@@ -3,7 +3,7 @@
  * a wrong file (an encoder given as decoder, another family's export, a truncated graph) is refused
  * with a message that names every mismatch, instead of failing later with a bare exception number.
  */
-import { graphSpecs, type ModelFamily } from '../families';
+import { ENCODER_INPUTS, ENCODER_INPUT_LAYOUTS, graphSpecs, withPreprocessing, type ModelFamily } from '../families';
 import type { Dim, TensorSpec } from '../tensors';
 import type { GraphRole } from './modelManifest';
 
@@ -69,6 +69,25 @@ function compare(spec: TensorSpec, actual: GraphTensorInfo, kind: string): strin
   return problems;
 }
 
+/**
+ * When an encoder's pixel input fits another encoder input layout than the model's, says which and how to
+ * declare it (e.g. an HWC 0-255 MobileSAM export under a manifest entry that expects NCHW).
+ */
+function layoutHint(family: ModelFamily, actual: GraphTensorInfo): string | undefined {
+  for (const layout of ENCODER_INPUT_LAYOUTS) {
+    if (layout === family.preprocess.encoderInput) continue;
+    const other = withPreprocessing(family, { encoderInput: layout }).encoder.image;
+    if (compare(other, actual, 'input').length === 0) {
+      return (
+        `this encoder takes ${ENCODER_INPUTS[layout].description}, not ` +
+        `${ENCODER_INPUTS[family.preprocess.encoderInput].description}: if that is the model's format, set ` +
+        `"preprocess": { "encoderInput": "${layout}" } in its manifest entry`
+      );
+    }
+  }
+  return undefined;
+}
+
 /** Lists every difference between a graph and its family's expectations (empty when it fits). */
 export function graphProblems(family: ModelFamily, role: GraphRole, graph: GraphDescription): string[] {
   const expected = graphSpecs(family)[role];
@@ -79,7 +98,9 @@ export function graphProblems(family: ModelFamily, role: GraphRole, graph: Graph
       if (!spec.optional) problems.push(`missing input ${describe(spec)}`);
       continue;
     }
-    problems.push(...compare(spec, actual, 'input'));
+    const mismatches = compare(spec, actual, 'input');
+    const hint = mismatches.length > 0 && spec === family.encoder.image ? layoutHint(family, actual) : undefined;
+    problems.push(...(hint ? mismatches.map((m) => `${m}; ${hint}`) : mismatches));
   }
   const known = new Set(expected.inputs.flatMap((s) => [s.name, ...(s.alternativeNames ?? [])]));
   for (const extra of graph.inputs.filter((t) => !known.has(t.name))) {

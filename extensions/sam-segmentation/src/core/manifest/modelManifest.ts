@@ -4,6 +4,7 @@
  * the offending path, so a hand-edited manifest fails with a message a hospital's IT team can act on.
  */
 import {
+  ENCODER_INPUT_LAYOUTS,
   FAMILY_IDS,
   getFamily,
   withPreprocessing,
@@ -17,13 +18,34 @@ export type GraphRole = 'encoder' | 'decoder';
 export const GRAPH_ROLES: readonly GraphRole[] = ['encoder', 'decoder'];
 
 export interface ModelFile {
-  /** File name below the model's folder (`models/<id>/<file>` beside the extension bundle). */
+  /**
+   * File name below the model's folder (`models/<id>/<file>` beside the extension bundle). For a model
+   * distributed as an archive, also the member's name inside the archive.
+   */
   file: string;
-  /** Public download URL, for the `models fetch` command and the browser's fallback; absent for project-built files. */
+  /**
+   * Public download URL, for the `models fetch` command and the browser's fallback; absent for project-built
+   * files and for the members of an archive (the archive has the URL).
+   */
   url?: string;
   /** Exact size in bytes, when known. */
   bytes?: number;
   /** Lower-case hex SHA-256 of the file, when known. A file that does not match is refused. */
+  sha256?: string;
+  /**
+   * Files that must sit beside this one in the model's folder: the external data of an ONNX graph over 2 GB
+   * (e.g. SAM ViT-H's `*.encoder_data.bin`, named inside the graph). Same fields; no further nesting.
+   */
+  extraFiles?: ModelFile[];
+}
+
+/** A zip archive that a model is distributed in: each of the model's files is a member of it. */
+export interface ModelArchive {
+  /** Public download URL (https). */
+  url: string;
+  /** Where the archive is downloaded to, below the model's folder (deleted once extracted); default: the URL's last segment. */
+  file: string;
+  bytes?: number;
   sha256?: string;
 }
 
@@ -40,6 +62,8 @@ export interface ModelEntry {
   /** True only for models with learned Segment Anything weights; the project's own default is not. */
   segmentAnythingWeights: boolean;
   files: Record<GraphRole, ModelFile>;
+  /** Set when the files are only published inside a zip archive: `files[role].file` are member names. */
+  archive?: ModelArchive;
   preprocess: PreprocessSpec;
   recommendedBackend: BackendRecommendation;
   /** Why that backend, in words (e.g. cost per slice on a CPU). */
@@ -100,12 +124,16 @@ const MODEL_ID = /^[a-z0-9][a-z0-9._-]*$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 const SAFE_FILE = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
 
-function parseFile(v: Json, p: string): ModelFile {
-  if (!isObject(v)) throw new ManifestError(p, 'must be an object with at least "file"');
-  const file = field(v, 'file', p, str);
+const safeFile = (v: Json, p: string): string => {
+  const file = str(v, p);
   if (!SAFE_FILE.test(file) || file.includes('..')) {
-    throw new ManifestError(`${p}.file`, `"${file}" must be a relative path of letters, digits, '.', '_', '-'`);
+    throw new ManifestError(p, `"${file}" must be a relative path of letters, digits, '.', '_', '-'`);
   }
+  return file;
+};
+
+/** The fields a file and an archive share: url, bytes, sha256. */
+function parseSource(v: Record<string, Json>, p: string) {
   const url = field(v, 'url', p, optStr);
   if (url !== undefined && !/^https:\/\//.test(url)) throw new ManifestError(`${p}.url`, 'must be an https:// URL');
   const bytes = v.bytes;
@@ -116,7 +144,60 @@ function parseFile(v: Json, p: string): ModelFile {
   if (sha256 !== undefined && !SHA256.test(sha256)) {
     throw new ManifestError(`${p}.sha256`, 'must be 64 lower-case hexadecimal digits');
   }
-  return { file, ...(url && { url }), ...(bytes !== undefined && { bytes }), ...(sha256 && { sha256 }) };
+  return { ...(url && { url }), ...(bytes !== undefined && { bytes }), ...(sha256 && { sha256 }) };
+}
+
+function parseFile(v: Json, p: string, nested = false): ModelFile {
+  if (!isObject(v)) throw new ManifestError(p, 'must be an object with at least "file"');
+  const file = field(v, 'file', p, safeFile);
+  let extraFiles: ModelFile[] | undefined;
+  if (v.extraFiles !== undefined) {
+    if (nested) throw new ManifestError(`${p}.extraFiles`, 'is only allowed on a graph file, not on an extra file');
+    if (!Array.isArray(v.extraFiles) || v.extraFiles.length === 0) {
+      throw new ManifestError(`${p}.extraFiles`, 'must be a non-empty array of files');
+    }
+    extraFiles = v.extraFiles.map((f, i) => parseFile(f, `${p}.extraFiles[${i}]`, true));
+  }
+  return { file, ...parseSource(v, p), ...(extraFiles && { extraFiles }) };
+}
+
+function parseArchive(v: Json, p: string): ModelArchive {
+  if (!isObject(v)) throw new ManifestError(p, 'must be an object with at least "url"');
+  const source = parseSource(v, p);
+  if (!source.url) throw new ManifestError(`${p}.url`, 'must be a non-empty string');
+  let file = field(v, 'file', p, optStr);
+  if (file === undefined) {
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(new URL(source.url).pathname);
+    } catch {
+      throw new ManifestError(`${p}.url`, `"${source.url}" is not a valid URL`);
+    }
+    file = pathname.split('/').pop() ?? '';
+    if (!SAFE_FILE.test(file)) {
+      throw new ManifestError(`${p}.file`, `is needed: the URL's last segment "${file}" is not a usable file name`);
+    }
+  } else file = safeFile(file, `${p}.file`);
+  return { url: source.url, file, ...source };
+}
+
+/** Every file of an entry (graphs, then each graph's extra files) with its manifest path, for checks across them. */
+function entryFiles(files: Record<GraphRole, ModelFile>, p: string): { file: ModelFile; path: string }[] {
+  return GRAPH_ROLES.flatMap((role) => [
+    { file: files[role], path: `${p}.files.${role}` },
+    ...(files[role].extraFiles ?? []).map((file, i) => ({ file, path: `${p}.files.${role}.extraFiles[${i}]` })),
+  ]);
+}
+
+function checkFileSet(files: Record<GraphRole, ModelFile>, archive: ModelArchive | undefined, p: string): void {
+  const seen = new Set<string>(archive ? [archive.file] : []);
+  for (const { file, path } of entryFiles(files, p)) {
+    if (seen.has(file.file)) throw new ManifestError(`${path}.file`, `"${file.file}" is used twice in this model`);
+    seen.add(file.file);
+    if (archive && file.url !== undefined) {
+      throw new ManifestError(`${path}.url`, 'must be absent: this model\'s files are members of its "archive"');
+    }
+  }
 }
 
 function parseNormalisation(v: Json, p: string): Normalisation {
@@ -136,6 +217,9 @@ function parsePreprocess(v: Json, p: string, family: ModelFamily): PreprocessSpe
   if (v.resize !== undefined) overrides.resize = field(v, 'resize', p, oneOf(['letterbox', 'stretch'] as const));
   if (v.normalisation !== undefined) overrides.normalisation = field(v, 'normalisation', p, parseNormalisation);
   if (v.antialias !== undefined) overrides.antialias = field(v, 'antialias', p, bool);
+  if (v.encoderInput !== undefined) {
+    overrides.encoderInput = field(v, 'encoderInput', p, oneOf(ENCODER_INPUT_LAYOUTS));
+  }
   try {
     return withPreprocessing(family, overrides).preprocess;
   } catch (err) {
@@ -155,6 +239,12 @@ function parseEntry(v: Json, p: string): ModelEntry {
   const files = v.files;
   if (!isObject(files)) throw new ManifestError(`${p}.files`, 'must have "encoder" and "decoder"');
   const notes = field(v, 'notes', p, optStr);
+  const parsedFiles = {
+    encoder: field(files, 'encoder', `${p}.files`, parseFile),
+    decoder: field(files, 'decoder', `${p}.files`, parseFile),
+  };
+  const archive = v.archive === undefined ? undefined : field(v, 'archive', p, parseArchive);
+  checkFileSet(parsedFiles, archive, p);
   return {
     id,
     name: field(v, 'name', p, str),
@@ -166,10 +256,8 @@ function parseEntry(v: Json, p: string): ModelEntry {
       ...(typeof licence.url === 'string' && { url: licence.url }),
     },
     segmentAnythingWeights: field(v, 'segmentAnythingWeights', p, bool),
-    files: {
-      encoder: field(files, 'encoder', `${p}.files`, parseFile),
-      decoder: field(files, 'decoder', `${p}.files`, parseFile),
-    },
+    files: parsedFiles,
+    ...(archive && { archive }),
     preprocess: parsePreprocess(v.preprocess, `${p}.preprocess`, family),
     recommendedBackend: field(v, 'recommendedBackend', p, oneOf(['webgpu', 'wasm', 'any'] as const)),
     ...(notes && { notes }),
@@ -206,4 +294,35 @@ export function findModel(manifest: ModelManifest, id: string): ModelEntry {
 /** Where a model's file lives below the models folder (beside the bundle, or `models/` in the repo). */
 export function modelFilePath(model: ModelEntry, role: GraphRole): string {
   return `${model.id}/${model.files[role].file}`;
+}
+
+/** One file a model needs on disk. */
+export interface ModelFileRef {
+  /** 'encoder', 'decoder', or e.g. 'encoder extra file x_data.bin'. */
+  label: string;
+  role: GraphRole;
+  file: ModelFile;
+  /** Below the models folder, like `modelFilePath`. */
+  path: string;
+}
+
+/** Every file a model needs on disk: each graph, then its extra files (external data). */
+export function listModelFiles(model: ModelEntry): ModelFileRef[] {
+  return GRAPH_ROLES.flatMap((role) => {
+    const graph = model.files[role];
+    return [
+      { label: role, role, file: graph, path: modelFilePath(model, role) },
+      ...(graph.extraFiles ?? []).map((file) => ({
+        label: `${role} extra file ${file.file}`,
+        role,
+        file,
+        path: `${model.id}/${file.file}`,
+      })),
+    ];
+  });
+}
+
+/** Where a model's archive is downloaded to below the models folder, when it has one. */
+export function archivePath(model: ModelEntry): string | undefined {
+  return model.archive && `${model.id}/${model.archive.file}`;
 }
