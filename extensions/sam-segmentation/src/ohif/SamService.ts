@@ -7,7 +7,18 @@ import { InferenceClient } from '../runtime/inferenceClient';
 import { MODELS_FOLDER, assetUrl } from '../runtime/assetUrls';
 import { parseModelManifest, type ModelManifest } from '../core/manifest';
 import { hostCornerstone, type ExtensionManagerLike } from './cornerstoneHost';
-import { SeriesEncodingController, type SeriesProgress, type ViewportServices } from './SeriesEncodingController';
+import {
+  SeriesEncodingController,
+  isStackViewport,
+  type SeriesProgress,
+  type ViewportServices,
+} from './SeriesEncodingController';
+import { imageKey, toSlicePixels, viewportVoi } from './imageToSlice';
+import type { CleanupOptions, Prompt } from '../core';
+import type { DecodeAnswer } from '../runtime/inferenceClient';
+
+/** A decoded mask, with the image and viewport it belongs to. */
+export type SegmentResult = DecodeAnswer & { imageId: string; viewportId: string };
 import type { BackendPreference, BackendReport, LoadedModelInfo } from '../runtime/protocol';
 
 export type RuntimeStatus =
@@ -32,6 +43,8 @@ export interface ModelChoice {
 }
 
 export interface SamState {
+  /** The backend the user asked for; the runtime status says which one really runs. */
+  backendPreference: BackendPreference;
   runtime: RuntimeStatus;
   model: ModelStatus;
   /** Models of the manifest, and the default. */
@@ -58,7 +71,12 @@ export class SamService {
 
   static readonly EVENTS = { STATE_CHANGED: 'event::samService:stateChanged' } as const;
 
-  private state: SamState = { runtime: { state: 'idle' }, model: { state: 'idle' }, models: [] };
+  private state: SamState = {
+    backendPreference: 'auto',
+    runtime: { state: 'idle' },
+    model: { state: 'idle' },
+    models: [],
+  };
   private readonly listeners = new Set<Listener>();
   private client: InferenceClient | undefined;
   private seriesEncoding: SeriesEncodingController | undefined;
@@ -87,7 +105,7 @@ export class SamService {
    * manifest's default unless `modelId` is given). Safe to call again to retry.
    */
   async startRuntime(preference: BackendPreference = 'auto', modelId?: string): Promise<void> {
-    this.update({ runtime: { state: 'starting', preference } });
+    this.update({ backendPreference: preference, runtime: { state: 'starting', preference } });
     void this.listModels();
     let report: BackendReport;
     try {
@@ -127,7 +145,7 @@ export class SamService {
   /** Switches to another model of the manifest (the panel's model choice). */
   async selectModel(modelId: string): Promise<void> {
     const runtime = this.state.runtime;
-    if (runtime.state !== 'ready') return this.startRuntime('auto', modelId);
+    if (runtime.state !== 'ready') return this.startRuntime(this.state.backendPreference, modelId);
     await this.loadModel(runtime.report.backend, modelId);
   }
 
@@ -173,6 +191,37 @@ export class SamService {
       },
     });
     this.seriesEncoding.start();
+  }
+
+  /**
+   * Segments the image shown in a viewport (the active one by default) from a prompt in image
+   * pixel coordinates: encodes the slice if its embedding is not cached (ahead of any background
+   * work), then decodes. A newer call on the same viewport supersedes this one (CancelledError).
+   */
+  async segment(
+    prompt: Prompt,
+    options: { viewportId?: string; cleanup?: CleanupOptions } = {},
+  ): Promise<SegmentResult> {
+    const client = this.client;
+    const model = this.state.model;
+    if (!client || model.state !== 'ready') throw new Error('No model is loaded yet.');
+    const services = this.viewer?.servicesManager.services as Partial<ViewportServices> | undefined;
+    const viewportId = options.viewportId ?? services?.viewportGridService?.getActiveViewportId();
+    const viewport = viewportId ? services?.cornerstoneViewportService?.getCornerstoneViewport(viewportId) : undefined;
+    if (!this.viewer || !viewportId || !isStackViewport(viewport)) {
+      throw new Error('Segment Anything works on stack viewports: show an image series in the active viewport.');
+    }
+    const cornerstone = hostCornerstone(this.viewer.extensionManager);
+    const imageId = viewport.getImageIds()[viewport.getCurrentImageIdIndex()]!;
+    const { voi, key: preprocessingKey } = viewportVoi(viewport.getProperties().voiRange);
+    const key = { modelId: model.model.id, imageKey: imageKey(cornerstone, imageId), preprocessingKey };
+    const image = await cornerstone.imageLoader.loadAndCacheImage(imageId);
+    await client.encode(key, toSlicePixels(cornerstone, image), voi, { priority: 'interactive' }).done;
+    const answer = await client.decode(key, prompt, {
+      channel: viewportId,
+      ...(options.cleanup && { cleanup: options.cleanup }),
+    });
+    return { ...answer, imageId, viewportId };
   }
 
   /** Stops the worker; called when the mode is left. */

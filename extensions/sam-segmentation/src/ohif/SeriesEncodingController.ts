@@ -29,7 +29,7 @@ export interface SeriesProgress extends PreEncodingProgress {
 
 const INTERACTION_EVENTS = ['pointerdown', 'pointermove', 'wheel', 'keydown'] as const;
 
-function isStackViewport(v: unknown): v is CornerstoneStackViewport {
+export function isStackViewport(v: unknown): v is CornerstoneStackViewport {
   return typeof (v as CornerstoneStackViewport | undefined)?.getImageIds === 'function';
 }
 

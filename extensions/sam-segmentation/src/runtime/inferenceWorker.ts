@@ -92,7 +92,13 @@ async function loadModel(request: Extract<WorkerRequest, { type: 'loadModel' }>)
   const encoder = await fetchModelFile(entry, 'encoder', request.modelsBaseUrl, progress);
   const decoder = await fetchModelFile(entry, 'decoder', request.modelsBaseUrl, progress);
   const info = await engine.loadModel(entry, { encoder, decoder }, request.backend);
-  return { ...info, bytes: encoder.length + decoder.length, loadMs: Math.round(performance.now() - started) };
+  const loadMs = Math.round(performance.now() - started);
+  let warmUpMs: number | undefined;
+  if (request.backend === 'webgpu') {
+    progress({ file: 'warm-up: compiling GPU shaders', loadedBytes: 0 });
+    warmUpMs = Math.round(await engine.warmUp(entry.id));
+  }
+  return { ...info, bytes: encoder.length + decoder.length, loadMs, ...(warmUpMs !== undefined && { warmUpMs }) };
 }
 
 function reply(message: WorkerMessage, transfer: Transferable[] = []): void {

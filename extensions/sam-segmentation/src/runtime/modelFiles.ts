@@ -3,7 +3,7 @@
  * the manifest's size and SHA-256 checked before a byte reaches onnxruntime, and errors that say
  * what to do (which file, where it was looked for, how to get it).
  */
-import { modelFilePath, type GraphRole, type ModelEntry } from '../core/manifest';
+import { modelFilePath, type GraphRole, type ModelEntry, type ModelFile } from '../core/manifest';
 
 export interface FileProgress {
   file: string;
@@ -47,6 +47,34 @@ async function readWithProgress(
 }
 
 /** Fetches one file of a model from `modelsBaseUrl/<id>/<file>` and checks it against the manifest. */
+/** Verified model files are kept in Cache Storage under this name; bump it to drop old entries. */
+export const MODEL_CACHE_NAME = 'ohif-sam-models-v1';
+
+async function openModelCache(): Promise<Cache | undefined> {
+  try {
+    return typeof caches === 'undefined' ? undefined : await caches.open(MODEL_CACHE_NAME);
+  } catch {
+    return undefined; // Cache Storage refused (private mode, quota): work without it
+  }
+}
+
+/** What is wrong with a file's bytes, or undefined when they match the manifest. */
+async function integrityProblem(bytes: Uint8Array<ArrayBuffer>, expected: ModelFile): Promise<string | undefined> {
+  if (expected.bytes !== undefined && bytes.length !== expected.bytes) {
+    return `has ${bytes.length} bytes, expected ${expected.bytes}: incomplete or wrong file`;
+  }
+  if (expected.sha256 !== undefined) {
+    const actual = hex(await crypto.subtle.digest('SHA-256', bytes));
+    if (actual !== expected.sha256) return `is corrupt or another file: SHA-256 ${actual}, expected ${expected.sha256}`;
+  }
+  return undefined;
+}
+
+/**
+ * Fetches one file of a model from `modelsBaseUrl/<id>/<file>`, checked against the manifest.
+ * Files with a pinned SHA-256 are kept in Cache Storage once verified; a cached copy that no longer
+ * verifies is dropped and fetched again.
+ */
 export async function fetchModelFile(
   model: ModelEntry,
   role: GraphRole,
@@ -59,36 +87,38 @@ export async function fetchModelFile(
     expected.url || model.archive
       ? `Download it with \`npm run models -- fetch ${model.id}\` and serve models/${modelFilePath(model, role)} beside the extension.`
       : 'It is built by the project: run `npm run models:generate` and rebuild.';
+  const report = (loadedBytes: number) =>
+    onProgress({
+      file: expected.file,
+      loadedBytes,
+      ...(expected.bytes !== undefined && { totalBytes: expected.bytes }),
+    });
+
+  const cache = expected.sha256 ? await openModelCache() : undefined;
+  const cached = await cache?.match(url);
+  if (cached) {
+    const bytes = new Uint8Array(await cached.arrayBuffer());
+    if ((await integrityProblem(bytes, expected)) === undefined) {
+      report(bytes.length);
+      return bytes;
+    }
+    await cache!.delete(url);
+  }
+
   let response: Response;
   try {
     response = await fetch(url);
   } catch (err) {
     throw new ModelFileError(
-      `The ${role} of ${model.name} could not be fetched from ${url}: ${(err as Error).message}.`,
+      `The ${role} of ${model.name} could not be fetched from ${url} (offline, or refused by the server's CORS policy): ${(err as Error).message}.`,
     );
   }
   if (response.status === 404) throw new ModelFileError(`The ${role} of ${model.name} is not at ${url}. ${howToGet}`);
   if (!response.ok) throw new ModelFileError(`The ${role} of ${model.name}: HTTP ${response.status} from ${url}.`);
 
-  const bytes = await readWithProgress(response, (loadedBytes) =>
-    onProgress({
-      file: expected.file,
-      loadedBytes,
-      ...(expected.bytes !== undefined && { totalBytes: expected.bytes }),
-    }),
-  );
-  if (expected.bytes !== undefined && bytes.length !== expected.bytes) {
-    throw new ModelFileError(
-      `The ${role} of ${model.name} at ${url} has ${bytes.length} bytes, expected ${expected.bytes}: incomplete or wrong file. ${howToGet}`,
-    );
-  }
-  if (expected.sha256 !== undefined) {
-    const actual = hex(await crypto.subtle.digest('SHA-256', bytes));
-    if (actual !== expected.sha256) {
-      throw new ModelFileError(
-        `The ${role} of ${model.name} at ${url} is corrupt or another file: SHA-256 ${actual}, expected ${expected.sha256}. ${howToGet}`,
-      );
-    }
-  }
+  const bytes = await readWithProgress(response, report);
+  const problem = await integrityProblem(bytes, expected);
+  if (problem) throw new ModelFileError(`The ${role} of ${model.name} at ${url} ${problem}. ${howToGet}`);
+  await cache?.put(url, new Response(bytes)).catch(() => undefined); // a full quota only costs a re-download
   return bytes;
 }

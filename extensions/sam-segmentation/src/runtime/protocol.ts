@@ -45,6 +45,8 @@ export interface LoadedModelInfo {
   bytes: number;
   /** Fetch, check and session creation, in milliseconds. */
   loadMs: number;
+  /** The warm-up run's time, when one was made (WebGPU: shader compilation). */
+  warmUpMs?: number;
 }
 
 /** A candidate mask, as the panel lists it. */

@@ -9,6 +9,13 @@ export function ModelStatusView({ status, onRetry }: { status: ModelStatus; onRe
     case 'idle':
       return null;
     case 'loading': {
+      if (status.file?.startsWith('warm-up')) {
+        return (
+          <div style={statusBox} data-testid="sam-model" data-state="warming-up">
+            Preparing the GPU: compiling shaders, once per session…
+          </div>
+        );
+      }
       const pct = status.totalBytes ? Math.round((100 * status.loadedBytes) / status.totalBytes) : undefined;
       return (
         <div style={statusBox} data-testid="sam-model" data-state="loading">
@@ -32,6 +39,7 @@ export function ModelStatusView({ status, onRetry }: { status: ModelStatus; onRe
           )}
           <div style={{ opacity: 0.6 }}>
             {model.family} family, loaded in {model.loadMs} ms
+            {model.warmUpMs !== undefined && `, GPU warm-up ${model.warmUpMs} ms`}
           </div>
         </div>
       );

@@ -8,6 +8,7 @@ import { RuntimeStatusView } from './RuntimeStatusView';
 import { ModelStatusView } from './ModelStatusView';
 import { PreEncodingView } from './PreEncodingView';
 import { ModelChoiceView } from './ModelChoiceView';
+import { BackendChoiceView } from './BackendChoiceView';
 
 export interface SamPanelProps {
   samService: SamService;
@@ -20,7 +21,13 @@ export function SamPanel({ samService }: SamPanelProps) {
   return (
     <div data-testid="sam-panel" style={{ padding: 12, color: '#d7e0ef', fontSize: 13, lineHeight: 1.5 }}>
       <h2 style={{ fontSize: 15, fontWeight: 600, margin: '0 0 8px', color: '#5acce6' }}>Segment Anything</h2>
-      <RuntimeStatusView status={state.runtime} onRetry={() => void samService.startRuntime()} />
+      <RuntimeStatusView status={state.runtime} onRetry={() => void samService.startRuntime(state.backendPreference)} />
+      <BackendChoiceView
+        preference={state.backendPreference}
+        onChange={(p) =>
+          void samService.startRuntime(p, state.model.state === 'ready' ? state.model.model.id : undefined)
+        }
+      />
       <ModelChoiceView
         models={state.models}
         selected={
@@ -33,7 +40,7 @@ export function SamPanel({ samService }: SamPanelProps) {
         backend={state.runtime.state === 'ready' ? state.runtime.report.backend : undefined}
         onSelect={(id) => void samService.selectModel(id)}
       />
-      <ModelStatusView status={state.model} onRetry={() => void samService.startRuntime()} />
+      <ModelStatusView status={state.model} onRetry={() => void samService.startRuntime(state.backendPreference)} />
       {state.model.state === 'ready' && <PreEncodingView progress={state.preEncoding} />}
     </div>
   );
