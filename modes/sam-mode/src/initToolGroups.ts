@@ -14,6 +14,8 @@ export interface CornerstoneToolsUtility {
   };
 }
 
+import { samPromptToolEntries } from '@ohif-sam/extension-sam-segmentation/public';
+
 export function samToolGroupTools({ toolNames, Enums }: CornerstoneToolsUtility) {
   const { MouseBindings } = Enums;
   const tool = (name: string) => {
@@ -28,7 +30,9 @@ export function samToolGroupTools({ toolNames, Enums }: CornerstoneToolsUtility)
       { toolName: tool('Zoom'), bindings: [{ mouseButton: MouseBindings.Secondary }] },
       { toolName: tool('StackScroll'), bindings: [{ mouseButton: MouseBindings.Wheel }] },
     ],
-    passive: [],
+    // The SAM prompt tools: passive until their toolbar button makes one active, so their
+    // annotations can always be moved.
+    passive: samPromptToolEntries(),
     enabled: [],
     disabled: [],
   };

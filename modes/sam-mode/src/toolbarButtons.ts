@@ -18,11 +18,30 @@ function toolButton(id: string, icon: string, label: string): ToolbarButton {
   };
 }
 
+import { SAM_TOOL_NAMES } from '@ohif-sam/extension-sam-segmentation/public';
+
+function actionButton(id: string, icon: string, label: string, commandName: string): ToolbarButton {
+  return { id, uiType: 'ohif.toolButton', props: { icon, label, commands: commandName, evaluate: 'evaluate.action' } };
+}
+
 export const toolbarButtons: ToolbarButton[] = [
+  toolButton(SAM_TOOL_NAMES.includePoint, 'tool-point', 'SAM: include point'),
+  toolButton(SAM_TOOL_NAMES.excludePoint, 'tool-probe', 'SAM: exclude point'),
+  toolButton(SAM_TOOL_NAMES.box, 'tool-rectangle', 'SAM: box'),
+  actionButton('SamReject', 'icon-clear', 'SAM: reject (Esc)', 'rejectSamPreview'),
   toolButton('WindowLevel', 'tool-window-level', 'Window Level'),
   toolButton('Pan', 'tool-move', 'Pan'),
   toolButton('Zoom', 'tool-zoom', 'Zoom'),
   toolButton('StackScroll', 'tool-stack-scroll', 'Stack Scroll'),
 ];
 
-export const PRIMARY_SECTION = ['WindowLevel', 'Pan', 'Zoom', 'StackScroll'];
+export const PRIMARY_SECTION = [
+  SAM_TOOL_NAMES.includePoint,
+  SAM_TOOL_NAMES.excludePoint,
+  SAM_TOOL_NAMES.box,
+  'SamReject',
+  'WindowLevel',
+  'Pan',
+  'Zoom',
+  'StackScroll',
+];

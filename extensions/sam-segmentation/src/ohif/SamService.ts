@@ -6,7 +6,8 @@
 import { InferenceClient } from '../runtime/inferenceClient';
 import { MODELS_FOLDER, assetUrl } from '../runtime/assetUrls';
 import { parseModelManifest, type ModelManifest } from '../core/manifest';
-import { hostCornerstone, type ExtensionManagerLike } from './cornerstoneHost';
+import { hostCornerstone, hostCornerstoneTools, type ExtensionManagerLike } from './cornerstoneHost';
+import { PromptController, type PreviewResult } from './prompts/PromptController';
 import {
   SeriesEncodingController,
   isStackViewport,
@@ -52,6 +53,16 @@ export interface SamState {
   defaultModel?: string;
   /** Background encoding of the active viewport's series. */
   preEncoding?: SeriesProgress;
+  /** The mask shown for the current prompts, not yet accepted. */
+  preview?: {
+    prompt: Prompt;
+    candidates: PreviewResult['candidates'];
+    chosenIndex: number;
+    decodeMs: number;
+    imageId: string;
+  };
+  /** The last problem with a prompt (e.g. outside the image), shown in the panel. */
+  promptError?: string;
 }
 
 /** The viewer around the service; absent in unit tests. */
@@ -80,6 +91,7 @@ export class SamService {
   private readonly listeners = new Set<Listener>();
   private client: InferenceClient | undefined;
   private seriesEncoding: SeriesEncodingController | undefined;
+  private prompts: PromptController | undefined;
 
   constructor(
     private readonly createClient: () => InferenceClient = () => new InferenceClient(),
@@ -167,6 +179,7 @@ export class SamService {
       );
       this.update({ model: { state: 'ready', model } });
       this.startSeriesEncoding(client, model.id);
+      this.startPrompts();
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       // A missing or corrupt model is the user's to fix: say it in the panel, not as a page error.
@@ -224,12 +237,51 @@ export class SamService {
     return { ...answer, imageId, viewportId };
   }
 
+  /** Listens to the SAM prompt tools and keeps a live preview (needs the viewer). */
+  private startPrompts(): void {
+    if (!this.viewer || this.prompts) return;
+    const services = this.viewer.servicesManager.services as Partial<ViewportServices>;
+    const { cornerstoneViewportService, viewportGridService } = services;
+    if (!cornerstoneViewportService || !viewportGridService) return;
+    this.prompts = new PromptController({
+      cornerstone: hostCornerstone(this.viewer.extensionManager),
+      cornerstoneTools: hostCornerstoneTools(this.viewer.extensionManager),
+      viewportFor: (imageId) => {
+        const active = cornerstoneViewportService.getCornerstoneViewport(
+          viewportGridService.getActiveViewportId() ?? '',
+        );
+        return isStackViewport(active) && active.getCurrentImageId() === imageId ? active : undefined;
+      },
+      segment: (prompt, viewportId) => this.segment(prompt, { viewportId }),
+      onPreview: (preview) =>
+        this.update({
+          promptError: undefined,
+          preview: preview && {
+            prompt: preview.prompt,
+            candidates: preview.result.candidates,
+            chosenIndex: preview.result.chosenIndex,
+            decodeMs: preview.result.decodeMs,
+            imageId: preview.result.imageId,
+          },
+        }),
+      onError: (message) => this.update({ promptError: message }),
+    });
+    this.prompts.start();
+  }
+
+  /** Discards the preview and the SAM prompts on its image (Esc). */
+  rejectPreview(): void {
+    this.prompts?.clear();
+  }
+
   /** Stops the worker; called when the mode is left. */
   stopRuntime(): void {
+    this.prompts?.stop();
+    this.prompts = undefined;
     this.seriesEncoding?.stop();
     this.seriesEncoding = undefined;
     this.client?.terminate();
     this.client = undefined;
-    this.update({ runtime: { state: 'idle' }, model: { state: 'idle' }, preEncoding: undefined });
+    this.update({ runtime: { state: 'idle' }, model: { state: 'idle' }, preEncoding: undefined, preview: undefined });
   }
 }

@@ -25,7 +25,9 @@ export interface CornerstoneStackViewport {
   id: string;
   element: HTMLElement;
   getImageIds(): string[];
+  getCurrentImageId(): string;
   getCurrentImageIdIndex(): number;
+  worldToCanvas(world: number[]): [number, number];
   getProperties(): { voiRange?: { lower: number; upper: number } };
 }
 
@@ -33,6 +35,29 @@ export interface CornerstoneCore {
   imageLoader: { loadAndCacheImage(imageId: string): Promise<CornerstoneImage> };
   metaData: { get(type: string, imageId: string): Record<string, unknown> | undefined };
   Enums: { Events: Record<string, string> };
+  eventTarget: EventTarget;
+  utilities: {
+    worldToImageCoords(imageId: string, world: number[]): [number, number];
+    imageToWorldCoords(imageId: string, imagePoint: [number, number]): number[];
+  };
+}
+
+export interface CornerstoneAnnotation {
+  annotationUID: string;
+  metadata: { toolName: string; referencedImageId?: string };
+  data: { handles: { points: number[][] } };
+}
+
+export interface CornerstoneTools {
+  Enums: { Events: Record<string, string> };
+  annotation: {
+    state: {
+      getAllAnnotations(): CornerstoneAnnotation[];
+      removeAnnotation(annotationUID: string): void;
+    };
+    config: { style: { setToolGroupToolStyles(toolGroupId: string, styles: Record<string, unknown>): void } };
+  };
+  utilities: { triggerAnnotationRenderForViewportIds(viewportIds: string[]): void };
 }
 
 export interface ExtensionManagerLike {
@@ -41,11 +66,20 @@ export interface ExtensionManagerLike {
 
 const COMMON_UTILITY = '@ohif/extension-cornerstone.utilityModule.common';
 
-export function hostCornerstone(extensionManager: ExtensionManagerLike): CornerstoneCore {
+function hostLibraries(extensionManager: ExtensionManagerLike) {
   const exports = extensionManager.getModuleEntry(COMMON_UTILITY)?.exports as
-    { getCornerstoneLibraries?: () => { cornerstone: CornerstoneCore } } | undefined;
+    | { getCornerstoneLibraries?: () => { cornerstone: CornerstoneCore; cornerstoneTools: CornerstoneTools } }
+    | undefined;
   if (!exports?.getCornerstoneLibraries) {
     throw new Error(`The viewer has no ${COMMON_UTILITY}: the SAM extension needs OHIF's cornerstone extension.`);
   }
-  return exports.getCornerstoneLibraries().cornerstone;
+  return exports.getCornerstoneLibraries();
+}
+
+export function hostCornerstone(extensionManager: ExtensionManagerLike): CornerstoneCore {
+  return hostLibraries(extensionManager).cornerstone;
+}
+
+export function hostCornerstoneTools(extensionManager: ExtensionManagerLike): CornerstoneTools {
+  return hostLibraries(extensionManager).cornerstoneTools;
 }

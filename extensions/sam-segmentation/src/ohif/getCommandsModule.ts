@@ -11,6 +11,7 @@ export function getCommandsModule({ servicesManager }: OhifModuleArgs) {
           samService.startRuntime(preference),
       },
       stopSamRuntime: { commandFn: () => samService.stopRuntime() },
+      rejectSamPreview: { commandFn: () => samService.rejectPreview() },
     },
     defaultContext: 'VIEWER',
   };
