@@ -15,7 +15,7 @@ import {
   type ViewportServices,
 } from './SeriesEncodingController';
 import { imageKey, toSlicePixels, viewportVoi } from './imageToSlice';
-import type { CleanupOptions, Prompt } from '../core';
+import type { CleanupOptions, Prompt, SelectionRule } from '../core';
 import type { DecodeAnswer } from '../runtime/inferenceClient';
 
 /** A decoded mask, with the image and viewport it belongs to. */
@@ -92,6 +92,7 @@ export class SamService {
   private client: InferenceClient | undefined;
   private seriesEncoding: SeriesEncodingController | undefined;
   private prompts: PromptController | undefined;
+  private promptSubscriptions: Array<{ unsubscribe(): void }> = [];
 
   constructor(
     private readonly createClient: () => InferenceClient = () => new InferenceClient(),
@@ -213,7 +214,7 @@ export class SamService {
    */
   async segment(
     prompt: Prompt,
-    options: { viewportId?: string; cleanup?: CleanupOptions } = {},
+    options: { viewportId?: string; cleanup?: CleanupOptions; selection?: SelectionRule } = {},
   ): Promise<SegmentResult> {
     const client = this.client;
     const model = this.state.model;
@@ -233,6 +234,7 @@ export class SamService {
     const answer = await client.decode(key, prompt, {
       channel: viewportId,
       ...(options.cleanup && { cleanup: options.cleanup }),
+      ...(options.selection && { selection: options.selection }),
     });
     return { ...answer, imageId, viewportId };
   }
@@ -252,7 +254,7 @@ export class SamService {
         );
         return isStackViewport(active) && active.getCurrentImageId() === imageId ? active : undefined;
       },
-      segment: (prompt, viewportId) => this.segment(prompt, { viewportId }),
+      segment: (prompt, viewportId, selection) => this.segment(prompt, { viewportId, ...(selection && { selection }) }),
       onPreview: (preview) =>
         this.update({
           promptError: undefined,
@@ -267,6 +269,34 @@ export class SamService {
       onError: (message) => this.update({ promptError: message }),
     });
     this.prompts.start();
+    // Fast clicks need their listeners before the first click on a viewport.
+    const watchActive = () => {
+      const viewport = cornerstoneViewportService.getCornerstoneViewport(
+        viewportGridService.getActiveViewportId() ?? '',
+      );
+      if (isStackViewport(viewport)) this.prompts?.watch(viewport);
+    };
+    this.promptSubscriptions = [
+      viewportGridService.subscribe(viewportGridService.EVENTS.ACTIVE_VIEWPORT_ID_CHANGED, watchActive),
+      cornerstoneViewportService.subscribe(cornerstoneViewportService.EVENTS.VIEWPORT_DATA_CHANGED, watchActive),
+    ];
+    watchActive();
+    document.addEventListener('keydown', this.onKeyDown);
+  }
+
+  /** Esc rejects the preview (Enter accepts, once accepting is wired); not while typing in a field. */
+  private readonly onKeyDown = (e: KeyboardEvent) => {
+    const target = e.target as HTMLElement | null;
+    if (!this.state.preview || target?.closest('input, textarea, select, [contenteditable="true"]')) return;
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      this.rejectPreview();
+    }
+  };
+
+  /** Shows another candidate mask of the current prompt. */
+  chooseCandidate(index: number): Promise<void> {
+    return this.prompts?.chooseCandidate(index) ?? Promise.resolve();
   }
 
   /** Discards the preview and the SAM prompts on its image (Esc). */
@@ -276,6 +306,9 @@ export class SamService {
 
   /** Stops the worker; called when the mode is left. */
   stopRuntime(): void {
+    document.removeEventListener('keydown', this.onKeyDown);
+    for (const s of this.promptSubscriptions) s.unsubscribe();
+    this.promptSubscriptions = [];
     this.prompts?.stop();
     this.prompts = undefined;
     this.seriesEncoding?.stop();

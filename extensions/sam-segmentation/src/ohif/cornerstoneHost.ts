@@ -28,6 +28,7 @@ export interface CornerstoneStackViewport {
   getCurrentImageId(): string;
   getCurrentImageIdIndex(): number;
   worldToCanvas(world: number[]): [number, number];
+  canvasToWorld(canvas: [number, number]): number[];
   getProperties(): { voiRange?: { lower: number; upper: number } };
 }
 
@@ -58,6 +59,9 @@ export interface CornerstoneTools {
     config: { style: { setToolGroupToolStyles(toolGroupId: string, styles: Record<string, unknown>): void } };
   };
   utilities: { triggerAnnotationRenderForViewportIds(viewportIds: string[]): void };
+  ToolGroupManager: {
+    getToolGroupForViewport(viewportId: string): { getActivePrimaryMouseButtonTool(): string | undefined } | undefined;
+  };
 }
 
 export interface ExtensionManagerLike {

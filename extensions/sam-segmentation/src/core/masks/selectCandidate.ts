@@ -9,7 +9,8 @@
 import type { Prompt } from '../prompts/prompt';
 import type { MaskCandidate } from './candidates';
 
-export type SelectionRule = 'highest-iou' | 'official';
+/** 'highest-iou', 'official' (SAM's own rule), or a candidate the user picked by its index. */
+export type SelectionRule = 'highest-iou' | 'official' | { index: number };
 
 function bestByIou(candidates: readonly MaskCandidate[]): MaskCandidate | undefined {
   let best: MaskCandidate | undefined;
@@ -24,6 +25,12 @@ export function selectCandidate(
 ): MaskCandidate {
   if (candidates.length === 0) throw new Error('No mask candidates to choose from.');
   if (rule === 'highest-iou') return bestByIou(candidates)!;
+  if (typeof rule === 'object') {
+    const picked = candidates.find((c) => c.index === rule.index);
+    if (!picked)
+      throw new Error(`No candidate ${rule.index}; candidates: ${candidates.map((c) => c.index).join(', ')}.`);
+    return picked;
+  }
   if (rule !== 'official')
     throw new Error(`Unknown selection rule "${String(rule)}"; use "highest-iou" or "official".`);
   if (!prompt) throw new Error('The "official" selection rule needs the prompt (it depends on the number of points).');

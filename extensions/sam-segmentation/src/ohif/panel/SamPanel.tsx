@@ -9,6 +9,7 @@ import { ModelStatusView } from './ModelStatusView';
 import { PreEncodingView } from './PreEncodingView';
 import { ModelChoiceView } from './ModelChoiceView';
 import { BackendChoiceView } from './BackendChoiceView';
+import { PreviewView } from './PreviewView';
 
 export interface SamPanelProps {
   samService: SamService;
@@ -41,6 +42,14 @@ export function SamPanel({ samService }: SamPanelProps) {
         onSelect={(id) => void samService.selectModel(id)}
       />
       <ModelStatusView status={state.model} onRetry={() => void samService.startRuntime(state.backendPreference)} />
+      {state.model.state === 'ready' && (
+        <PreviewView
+          preview={state.preview}
+          error={state.promptError}
+          onChoose={(index) => void samService.chooseCandidate(index)}
+          onReject={() => samService.rejectPreview()}
+        />
+      )}
       {state.model.state === 'ready' && <PreEncodingView progress={state.preEncoding} />}
     </div>
   );

@@ -14,6 +14,22 @@ import type {
 } from '../cornerstoneHost';
 import { MaskOverlay } from '../preview/MaskOverlay';
 import { annotationsToPrompt, isPromptAnnotation } from './annotationsToPrompt';
+import { SAM_TOOL_NAMES } from './samToolNames';
+
+/** Farther than this (CSS pixels) between press and release is a drag, not a click. */
+const CLICK_TOLERANCE_PX = 3;
+
+function samePrompt(a: Prompt | undefined, b: Prompt | undefined): boolean {
+  const near = (x: number, y: number) => Math.abs(x - y) < 1e-3;
+  if (!a || !b || a.points.length !== b.points.length || !a.box !== !b.box) return false;
+  const boxesMatch =
+    !a.box ||
+    (near(a.box.x0, b.box!.x0) && near(a.box.y0, b.box!.y0) && near(a.box.x1, b.box!.x1) && near(a.box.y1, b.box!.y1));
+  return (
+    boxesMatch &&
+    a.points.every((p, i) => p.label === b.points[i]!.label && near(p.x, b.points[i]!.x) && near(p.y, b.points[i]!.y))
+  );
+}
 
 export interface PreviewResult {
   mask: Uint8Array;
@@ -32,7 +48,7 @@ export interface PromptControllerDeps {
   cornerstoneTools: CornerstoneTools;
   /** The stack viewport showing `imageId`, if any (the active one first). */
   viewportFor(imageId: string): CornerstoneStackViewport | undefined;
-  segment(prompt: Prompt, viewportId: string): Promise<PreviewResult>;
+  segment(prompt: Prompt, viewportId: string, selection?: { index: number }): Promise<PreviewResult>;
   onPreview(preview: { prompt: Prompt; result: PreviewResult } | undefined): void;
   onError(message: string): void;
 }
@@ -40,6 +56,8 @@ export interface PromptControllerDeps {
 export class PromptController {
   private readonly overlays = new Map<string, MaskOverlay>();
   private current: { prompt: Prompt; result: PreviewResult } | undefined;
+  /** The last prompt sent for decoding, to skip an identical one (the annotation after a fast click). */
+  private requested: { prompt: Prompt; imageId: string } | undefined;
   /** Use measurement annotations (rectangles, probes, …) as prompts too. */
   includeMeasurements = false;
   private readonly onAnnotation = (evt: Event) => {
@@ -53,7 +71,53 @@ export class PromptController {
     for (const overlay of this.overlays.values()) if (!element || overlay.element === element) overlay.render();
   };
 
+  private readonly watched = new WeakSet<HTMLElement>();
+
   constructor(private readonly deps: PromptControllerDeps) {}
+
+  /**
+   * Decodes a point the moment the mouse is released. Cornerstone holds a click for 400 ms to tell
+   * it from a double click before the Probe annotation exists; the mask need not wait for that.
+   * When the annotation arrives, its prompt equals this one and is not decoded again.
+   */
+  watch(viewport: CornerstoneStackViewport): void {
+    const element = viewport.element;
+    if (this.watched.has(element)) return;
+    this.watched.add(element);
+    let down: { x: number; y: number } | undefined;
+    element.addEventListener(
+      'pointerdown',
+      (e) => (down = e.button === 0 ? { x: e.clientX, y: e.clientY } : undefined),
+      { capture: true, passive: true },
+    );
+    element.addEventListener(
+      'pointerup',
+      (e) => {
+        const start = down;
+        down = undefined;
+        if (!start || e.button !== 0 || Math.hypot(e.clientX - start.x, e.clientY - start.y) > CLICK_TOLERANCE_PX)
+          return;
+        const tool = this.deps.cornerstoneTools.ToolGroupManager.getToolGroupForViewport(
+          viewport.id,
+        )?.getActivePrimaryMouseButtonTool();
+        const label =
+          tool === SAM_TOOL_NAMES.includePoint
+            ? 'include'
+            : tool === SAM_TOOL_NAMES.excludePoint
+              ? 'exclude'
+              : undefined;
+        if (!label) return;
+        const rect = element.getBoundingClientRect();
+        const imageId = viewport.getCurrentImageId();
+        const [x, y] = this.deps.cornerstone.utilities.worldToImageCoords(
+          imageId,
+          viewport.canvasToWorld([e.clientX - rect.left, e.clientY - rect.top]),
+        );
+        void this.update(imageId, { x, y, label });
+      },
+      { capture: true, passive: true },
+    );
+  }
 
   private get annotationEvents(): string[] {
     const { Events } = this.deps.cornerstoneTools.Enums;
@@ -82,38 +146,54 @@ export class PromptController {
       );
   }
 
-  /** Decodes the prompts on `imageId` and shows the answer; clears the preview when none are left. */
-  async update(imageId: string): Promise<void> {
+  /**
+   * Decodes the prompts on `imageId` (plus `pendingPoint`, a click whose annotation does not exist
+   * yet) and shows the answer; clears the preview when none are left.
+   */
+  async update(imageId: string, pendingPoint?: Prompt['points'][number], selection?: { index: number }): Promise<void> {
     const viewport = this.deps.viewportFor(imageId);
     if (!viewport) return;
     const { cornerstone } = this.deps;
-    const prompt = annotationsToPrompt(this.promptAnnotations(imageId), (world) =>
+    const annotated = annotationsToPrompt(this.promptAnnotations(imageId), (world) =>
       cornerstone.utilities.worldToImageCoords(imageId, world),
     );
+    const prompt = pendingPoint
+      ? { points: [...(annotated?.points ?? []), pendingPoint], ...(annotated?.box && { box: annotated.box }) }
+      : annotated;
     const overlay = this.overlay(viewport);
     if (!prompt) {
       overlay.clear();
       this.setPreview(undefined);
       return;
     }
+    const again = samePrompt(prompt, this.requested?.prompt) && this.requested?.imageId === imageId;
+    if (again && !selection) return; // already decoded or under way
+    this.requested = { prompt, imageId };
     // Refine: the previous answer on this image is fed back as the mask input.
     const previous = this.current?.result.imageId === imageId ? this.current.result.lowResLogits : undefined;
     try {
-      const result = await this.deps.segment({ ...prompt, ...(previous && { previousMask: previous }) }, viewport.id);
+      const result = await this.deps.segment(
+        { ...prompt, ...(previous && !selection && { previousMask: previous }) },
+        viewport.id,
+        selection,
+      );
       overlay.show(result.mask, result.width, result.height, imageId);
       this.setPreview({ prompt, result });
     } catch (err) {
       if (err instanceof CancelledError) return; // superseded by a newer prompt
+      this.requested = undefined;
       this.deps.onError(err instanceof Error ? err.message : String(err));
     }
   }
 
   private setPreview(preview: { prompt: Prompt; result: PreviewResult } | undefined): void {
     this.current = preview;
+    if (!preview) this.requested = undefined;
     this.deps.onPreview(preview);
   }
 
   private overlay(viewport: CornerstoneStackViewport): MaskOverlay {
+    this.watch(viewport);
     let overlay = this.overlays.get(viewport.id);
     if (!overlay) {
       overlay = new MaskOverlay(viewport, (imageId, p) =>
@@ -143,6 +223,13 @@ export class PromptController {
     }
     this.deps.cornerstoneTools.utilities.triggerAnnotationRenderForViewportIds(viewportIds);
     this.setPreview(undefined);
+  }
+
+  /** Shows another candidate of the current prompt (the user's pick in the panel). */
+  async chooseCandidate(index: number): Promise<void> {
+    const current = this.current;
+    if (!current) return;
+    await this.update(current.result.imageId, undefined, { index });
   }
 
   get preview(): { prompt: Prompt; result: PreviewResult } | undefined {
