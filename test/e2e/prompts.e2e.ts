@@ -1,0 +1,145 @@
+/**
+ * Prompting in the viewer as a user does it: choose the SAM include tool, click a structure, see
+ * the preview and the candidates in the panel, reject with Esc.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer, type RunningServer } from '../../viewer/server';
+import { PHANTOM_TRUTH, SAMPLE_STUDIES } from '../../viewer/samples';
+import { launchChromium, recordProblems, samProblems, type PageProblem } from './support/browser';
+import { waitForDisplayedStack } from './support/viewer';
+
+jest.setTimeout(180_000);
+
+const phantom = SAMPLE_STUDIES.find((s) => s.id === 'phantom-ct')!;
+const truth = JSON.parse(readFileSync(join(__dirname, '..', '..', 'viewer', 'samples', PHANTOM_TRUTH), 'utf8')) as {
+  objects: Array<{ id: string; centerVoxel: [number, number, number]; centerMm: [number, number, number] }>;
+};
+const lesion = truth.objects.find((o) => o.id === 'lesion')!;
+
+let server: RunningServer;
+let browser: Browser;
+let page: Page;
+let problems: PageProblem[];
+
+beforeAll(async () => {
+  server = await startServer({ port: 0 });
+  browser = await launchChromium();
+  page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  problems = recordProblems(page);
+  await page.goto(`${server.url}sam?StudyInstanceUIDs=${phantom.StudyInstanceUID}`);
+  await waitForDisplayedStack(page, 64);
+  await page.locator('[data-testid="sam-model"][data-state="ready"]').waitFor({ timeout: 120_000 });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Shows the lesion's central slice and returns the page position of the lesion's centre. */
+async function lesionOnScreen(): Promise<{ x: number; y: number }> {
+  return page.evaluate(
+    async ({ zMm, ix, iy }) => {
+      const w = window as unknown as {
+        cornerstone: {
+          metaData: { get(t: string, id: string): { imagePositionPatient: number[] } };
+          utilities: { imageToWorldCoords(id: string, p: number[]): number[] };
+        };
+        services: {
+          viewportGridService: { getActiveViewportId(): string };
+          cornerstoneViewportService: {
+            getCornerstoneViewport(id: string): {
+              element: HTMLElement;
+              getImageIds(): string[];
+              getCurrentImageId(): string;
+              setImageIdIndex(i: number): Promise<void>;
+              worldToCanvas(p: number[]): [number, number];
+            };
+          };
+        };
+      };
+      const { viewportGridService, cornerstoneViewportService } = w.services;
+      const vp = cornerstoneViewportService.getCornerstoneViewport(viewportGridService.getActiveViewportId());
+      const index = vp
+        .getImageIds()
+        .findIndex(
+          (id) => Math.abs(w.cornerstone.metaData.get('imagePlaneModule', id).imagePositionPatient[2]! - zMm) < 0.5,
+        );
+      await vp.setImageIdIndex(index);
+      await new Promise((r) => setTimeout(r, 200)); // let the new image render
+      const [cx, cy] = vp.worldToCanvas(w.cornerstone.utilities.imageToWorldCoords(vp.getCurrentImageId(), [ix, iy]));
+      const rect = vp.element.getBoundingClientRect();
+      return { x: rect.left + cx, y: rect.top + cy };
+    },
+    { zMm: lesion.centerMm[2], ix: lesion.centerVoxel[0], iy: lesion.centerVoxel[1] },
+  );
+}
+
+/** Opaque pixels of the preview overlay within `r` CSS pixels of a page position. */
+async function overlayPixelsNear(x: number, y: number, r = 6): Promise<number> {
+  return page.evaluate(
+    ({ x, y, r }) => {
+      const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="sam-preview-overlay"]');
+      if (!canvas) return 0;
+      const rect = canvas.getBoundingClientRect();
+      const scale = canvas.width / rect.width;
+      const data = canvas
+        .getContext('2d')!
+        .getImageData((x - rect.left - r) * scale, (y - rect.top - r) * scale, 2 * r * scale, 2 * r * scale).data;
+      let opaque = 0;
+      for (let i = 3; i < data.length; i += 4) opaque += data[i]! > 0 ? 1 : 0;
+      return opaque;
+    },
+    { x, y, r },
+  );
+}
+
+describe('prompting with the SAM tools', () => {
+  it('shows a preview on the clicked structure, with the candidates and their predicted IoU', async () => {
+    const at = await lesionOnScreen();
+    await page.locator('[data-cy="SamIncludePoint"]').click();
+    const clicked = Date.now();
+    await page.mouse.click(at.x, at.y);
+    await page.locator('[data-testid="sam-preview"][data-state="ready"]').waitFor({ timeout: 30_000 });
+    console.log(`click → preview in the panel: ${Date.now() - clicked} ms (including Playwright's own latency)`);
+    expect(await overlayPixelsNear(at.x, at.y)).toBeGreaterThan(20);
+    expect(await page.locator('[data-testid^="sam-candidate-"]').count()).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('[data-testid="sam-preview"]').textContent()).toMatch(/1 include, 0 exclude/);
+  });
+
+  it('shows another candidate when the user picks it', async () => {
+    const buttons = page.locator('[data-testid^="sam-candidate-"]');
+    const chosen = Number(await page.locator('[data-testid="sam-preview"]').getAttribute('data-chosen'));
+    const ids = await buttons.evaluateAll((els) =>
+      els.map((e) => Number(e.getAttribute('data-testid')!.split('-').pop())),
+    );
+    const other = ids.find((i) => i !== chosen)!;
+    await page.locator(`[data-testid="sam-candidate-${other}"]`).click();
+    await page.locator(`[data-testid="sam-preview"][data-chosen="${other}"]`).waitFor({ timeout: 30_000 });
+  });
+
+  it('rejects the preview and removes the prompt with Esc', async () => {
+    const at = await lesionOnScreen();
+    await page.keyboard.press('Escape');
+    await page.locator('[data-testid="sam-preview"][data-state="empty"]').waitFor({ timeout: 10_000 });
+    expect(await overlayPixelsNear(at.x, at.y)).toBe(0);
+    const samAnnotations = await page.evaluate(
+      () =>
+        (
+          window as unknown as {
+            cornerstoneTools: {
+              annotation: { state: { getAllAnnotations(): Array<{ metadata: { toolName: string } }> } };
+            };
+          }
+        ).cornerstoneTools.annotation.state
+          .getAllAnnotations()
+          .filter((a) => a.metadata.toolName.startsWith('Sam')).length,
+    );
+    expect(samAnnotations).toBe(0);
+  });
+
+  it('raised no errors from the SAM extension', () => {
+    expect(samProblems(problems)).toEqual([]);
+  });
+});
