@@ -15,20 +15,34 @@ import {
 } from '../../extensions/sam-segmentation/src/core';
 import { MODELS_DIR } from '../models/cli';
 import { PHANTOM_DIR, benchModel, readCtSlice, type NodeBenchResult } from './nodeBench';
+import { benchInBrowser, type BrowserBenchResult } from './browserBench';
 
 interface Options {
   models?: string[];
   slices: number;
+  /** Also measure in the viewer (Chromium): on by default, `--no-browser` to skip. */
+  browser: boolean;
+  /** Add a WebGPU run in Chromium (SwiftShader here: checks the path, not a GPU timing). */
+  webgpu: boolean;
+  clicks: number;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { slices: 5 };
+  const options: Options = { slices: 5, browser: true, webgpu: false, clicks: 10 };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split('=', 2);
-    const value = inline ?? argv[++i];
-    if (flag === '--models') options.models = value!.split(',');
-    else if (flag === '--slices') options.slices = Number(value);
-    else throw new Error(`Unknown option ${flag}. Options: --models id,id  --slices N`);
+    if (flag === '--no-browser') options.browser = false;
+    else if (flag === '--webgpu') options.webgpu = true;
+    else {
+      const value = inline ?? argv[++i];
+      if (flag === '--models') options.models = value!.split(',');
+      else if (flag === '--slices') options.slices = Number(value);
+      else if (flag === '--clicks') options.clicks = Number(value);
+      else
+        throw new Error(
+          `Unknown option ${flag}. Options: --models id,id  --slices N  --clicks N  --no-browser  --webgpu`,
+        );
+    }
   }
   return options;
 }
@@ -85,6 +99,37 @@ function presentModels(only?: string[]): Array<{ entry: ModelEntry; paths: Recor
   return only ? found.filter((m) => only.includes(m.entry.id)) : found;
 }
 
+function markdownTable(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function browserTable(results: BrowserBenchResult[]): string {
+  return markdownTable(
+    [
+      'model',
+      'backend',
+      'load ms',
+      'encode ms/slice',
+      'click→preview ms p50/p95',
+      'long tasks >50 ms',
+      'longest task ms',
+      'JS heap MiB',
+    ],
+    results.map((r) => [
+      r.model,
+      r.backend,
+      String(r.modelLoadMs),
+      String(r.encodeMsPerSlice),
+      `${r.clickToPreviewMs.p50} / ${r.clickToPreviewMs.p95}`,
+      String(r.longTasksOver50Ms),
+      String(r.longestTaskMs),
+      String(r.jsHeapMiB),
+    ]),
+  );
+}
+
 function table(results: NodeBenchResult[]): string {
   const head = [
     'model',
@@ -104,9 +149,7 @@ function table(results: NodeBenchResult[]): string {
     (r.cacheBytesPerSlice / 2 ** 20).toFixed(2),
     String(r.peakRssMiB),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  return markdownTable(head, rows);
 }
 
 const options = parseArgs(process.argv.slice(2));
@@ -128,8 +171,20 @@ console.log(
   `Node ${process.version}, onnxruntime-web WASM; ${machine}; ${slices.length} phantom slices 256x256, ${prompts.length} prompts each\n`,
 );
 console.log(table(results));
+const browserResults: BrowserBenchResult[] = [];
+if (options.browser) {
+  for (const backend of options.webgpu ? (['wasm', 'webgpu'] as const) : (['wasm'] as const)) {
+    process.stderr.write(`benchmarking the viewer in Chromium (${backend})…\n`);
+    browserResults.push(await benchInBrowser({ backend, clicks: options.clicks }));
+  }
+  console.log(`\nIn the viewer (phantom CT, the default model, ${options.clicks} clicks on its objects):\n`);
+  console.log(browserTable(browserResults));
+}
 const out = join(import.meta.dirname, '..', '..', 'bench-results');
 mkdirSync(out, { recursive: true });
 const file = join(out, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine, results }, null, 2));
+writeFileSync(
+  file,
+  JSON.stringify({ date: new Date().toISOString(), machine, results, browser: browserResults }, null, 2),
+);
 console.log(`\nJSON: ${file}`);
