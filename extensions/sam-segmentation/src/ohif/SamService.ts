@@ -17,6 +17,11 @@ import {
 import { imageKey, toSlicePixels, viewportVoi } from './imageToSlice';
 import type { CleanupOptions, Prompt, SelectionRule } from '../core';
 import type { DecodeAnswer } from '../runtime/inferenceClient';
+import { SamLabelmap, type SegTarget, type UndoneAccept } from './labelmap/SamLabelmap';
+import { labelmapHost, type CommandsManagerLike } from './labelmap/hostTypes';
+import { algorithmNameFor } from './labelmap/samSegmentation';
+import type { AcceptOptions, AcceptResult, MaskOnImage } from './labelmap/acceptMask';
+import type { SegExport } from './labelmap/segExport';
 
 /** A decoded mask, with the image and viewport it belongs to. */
 export type SegmentResult = DecodeAnswer & { imageId: string; viewportId: string };
@@ -40,6 +45,7 @@ export interface ModelChoice {
   name: string;
   recommendedBackend: 'webgpu' | 'wasm' | 'any';
   segmentAnythingWeights: boolean;
+  version: string;
   notes?: string;
 }
 
@@ -63,12 +69,15 @@ export interface SamState {
   };
   /** The last problem with a prompt (e.g. outside the image), shown in the panel. */
   promptError?: string;
+  /** What the last accept wrote (voxels written, voxels of other segments kept). */
+  lastAccept?: AcceptResult;
 }
 
 /** The viewer around the service; absent in unit tests. */
 export interface SamViewer {
   servicesManager: { services: Record<string, unknown> };
   extensionManager: ExtensionManagerLike;
+  commandsManager: CommandsManagerLike;
 }
 
 type Listener = (state: SamState) => void;
@@ -92,6 +101,7 @@ export class SamService {
   private client: InferenceClient | undefined;
   private seriesEncoding: SeriesEncodingController | undefined;
   private prompts: PromptController | undefined;
+  private labelmap: SamLabelmap | undefined;
   private promptSubscriptions: Array<{ unsubscribe(): void }> = [];
 
   constructor(
@@ -142,9 +152,10 @@ export class SamService {
       const manifest: ModelManifest = parseModelManifest(await response.json());
       this.update({
         defaultModel: manifest.defaultModel,
-        models: manifest.models.map(({ id, name, recommendedBackend, segmentAnythingWeights, notes }) => ({
+        models: manifest.models.map(({ id, name, version, recommendedBackend, segmentAnythingWeights, notes }) => ({
           id,
           name,
+          version,
           recommendedBackend,
           segmentAnythingWeights,
           ...(notes && { notes }),
@@ -284,13 +295,16 @@ export class SamService {
     document.addEventListener('keydown', this.onKeyDown);
   }
 
-  /** Esc rejects the preview (Enter accepts, once accepting is wired); not while typing in a field. */
+  /** Esc rejects the preview, Enter accepts it; not while typing in a field. */
   private readonly onKeyDown = (e: KeyboardEvent) => {
     const target = e.target as HTMLElement | null;
     if (!this.state.preview || target?.closest('input, textarea, select, [contenteditable="true"]')) return;
     if (e.key === 'Escape') {
       e.preventDefault();
       this.rejectPreview();
+    } else if (e.key === 'Enter') {
+      e.preventDefault();
+      void this.acceptPreview();
     }
   };
 
@@ -299,14 +313,69 @@ export class SamService {
     return this.prompts?.chooseCandidate(index) ?? Promise.resolve();
   }
 
+  /**
+   * Writes the preview into the active segment of the series' SAM labelmap (Enter): the user's
+   * action, the only way SAM voxels reach a segmentation. Other segments' voxels are kept.
+   */
+  async acceptPreview(): Promise<AcceptResult | undefined> {
+    const preview = this.prompts?.preview;
+    if (!preview) return undefined;
+    try {
+      const result = await this.acceptMask(preview.result);
+      this.prompts?.clear(preview.result.imageId);
+      this.update({ lastAccept: result });
+      return result;
+    } catch (err) {
+      this.update({ promptError: `Not accepted: ${err instanceof Error ? err.message : String(err)}` });
+      return undefined;
+    }
+  }
+
   /** Discards the preview and the SAM prompts on its image (Esc). */
   rejectPreview(): void {
     this.prompts?.clear();
   }
 
+  private samLabelmap(): SamLabelmap {
+    if (!this.viewer) throw new Error('Accepting masks needs the viewer.');
+    return (this.labelmap ??= new SamLabelmap(labelmapHost(this.viewer)));
+  }
+
+  /** The SegmentAlgorithmName of the loaded model: its name and version (see algorithmNameFor). */
+  private algorithmName(): string | undefined {
+    const model = this.state.model;
+    if (model.state !== 'ready') return undefined;
+    const version = this.state.models.find((m) => m.id === model.model.id)?.version;
+    return algorithmNameFor({ name: model.model.name, ...(version && { version }) });
+  }
+
+  /** Writes a mask (a segment() result) into the active segment of its series' SAM labelmap segmentation. */
+  acceptMask(result: MaskOnImage, options: Partial<AcceptOptions> = {}): Promise<AcceptResult> {
+    const algorithmName = options.algorithmName ?? this.algorithmName();
+    if (!algorithmName) return Promise.reject(new Error('No model is loaded: which algorithm made this mask?'));
+    return Promise.resolve().then(() => this.samLabelmap().accept(result, { ...options, algorithmName }));
+  }
+
+  /** Undoes the newest accept still applied (OHIF's Undo button also undoes accepts, in history order). */
+  undoLastAccept(): UndoneAccept | undefined {
+    return this.labelmap?.undoLastAccept();
+  }
+
+  /** The SAM segmentation as DICOM SEG bytes (OHIF's generateSegmentation), without a dialog. */
+  exportSeg(target?: SegTarget): Promise<SegExport> {
+    return Promise.resolve().then(() => this.samLabelmap().exportSeg(target));
+  }
+
+  /** OHIF's download of the SAM segmentation as a DICOM SEG file. */
+  downloadSeg(target?: SegTarget): Promise<void> {
+    return Promise.resolve().then(() => this.samLabelmap().downloadSeg(target));
+  }
+
   /** Stops the worker; called when the mode is left. */
   stopRuntime(): void {
     document.removeEventListener('keydown', this.onKeyDown);
+    this.labelmap?.dispose();
+    this.labelmap = undefined;
     for (const s of this.promptSubscriptions) s.unsubscribe();
     this.promptSubscriptions = [];
     this.prompts?.stop();

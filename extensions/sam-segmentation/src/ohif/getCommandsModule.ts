@@ -1,5 +1,6 @@
 import type { BackendPreference } from '../runtime/protocol';
 import type { OhifModuleArgs } from './ohifTypes';
+import { samLabelmapCommands, type Notifier } from './labelmap/commands';
 
 /** Commands the mode and toolbar call (verb-first names, as OHIF's). */
 export function getCommandsModule({ servicesManager }: OhifModuleArgs) {
@@ -12,6 +13,8 @@ export function getCommandsModule({ servicesManager }: OhifModuleArgs) {
       },
       stopSamRuntime: { commandFn: () => samService.stopRuntime() },
       rejectSamPreview: { commandFn: () => samService.rejectPreview() },
+      acceptSamPreview: { commandFn: () => samService.acceptPreview() },
+      ...samLabelmapCommands(samService, servicesManager.services.uiNotificationService as Notifier | undefined),
     },
     defaultContext: 'VIEWER',
   };

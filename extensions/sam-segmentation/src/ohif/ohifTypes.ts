@@ -5,6 +5,7 @@
  */
 import type { SamService } from './SamService';
 import type { ExtensionManagerLike } from './cornerstoneHost';
+import type { CommandsManagerLike } from './labelmap/hostTypes';
 
 export interface ServiceRegistration {
   name: string;
@@ -12,6 +13,7 @@ export interface ServiceRegistration {
   create: (args: {
     servicesManager: OhifServicesManager;
     extensionManager: ExtensionManagerLike;
+    commandsManager: CommandsManagerLike;
     configuration?: unknown;
   }) => unknown;
 }

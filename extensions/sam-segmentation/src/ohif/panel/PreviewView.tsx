@@ -11,7 +11,9 @@ export function PreviewView({
   onChoose,
   onAccept,
   onReject,
+  lastAccept,
 }: {
+  lastAccept?: SamState['lastAccept'];
   preview: SamState['preview'];
   error: string | undefined;
   onChoose: (index: number) => void;
@@ -25,6 +27,12 @@ export function PreviewView({
           <div role="alert">{error}</div>
         ) : (
           'Choose a SAM tool in the toolbar, then click inside the structure (include), outside it (exclude), or draw a box.'
+        )}
+        {lastAccept && (
+          <div data-testid="sam-last-accept" style={{ opacity: 0.8, marginTop: 4 }}>
+            Accepted: {lastAccept.voxelsWritten} voxels written
+            {lastAccept.voxelsSkipped > 0 && `, ${lastAccept.voxelsSkipped} of other segments kept`}.
+          </div>
         )}
       </div>
     );

@@ -48,6 +48,8 @@ export function SamPanel({ samService }: SamPanelProps) {
           error={state.promptError}
           onChoose={(index) => void samService.chooseCandidate(index)}
           onReject={() => samService.rejectPreview()}
+          onAccept={() => void samService.acceptPreview()}
+          lastAccept={state.lastAccept}
         />
       )}
       {state.model.state === 'ready' && <PreEncodingView progress={state.preEncoding} />}

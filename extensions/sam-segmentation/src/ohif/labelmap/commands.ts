@@ -1,0 +1,45 @@
+/**
+ * Commands for the toolbar, hotkeys and other extensions, to merge into getCommandsModule's
+ * definitions: accept a mask, undo the last accept, export or download the SAM segmentation as
+ * DICOM SEG. They report failures in OHIF's notifications instead of leaving a rejected promise.
+ */
+import type { AcceptOptions, AcceptResult, MaskOnImage } from './acceptMask';
+import type { SegExport } from './segExport';
+import type { SegTarget, UndoneAccept } from './SamLabelmap';
+
+/** What SamService offers for the labelmap (see docs in SamLabelmap). */
+export interface SamLabelmapApi {
+  acceptMask(result: MaskOnImage, options?: Partial<AcceptOptions>): Promise<AcceptResult>;
+  undoLastAccept(): UndoneAccept | undefined;
+  exportSeg(target?: SegTarget): Promise<SegExport>;
+  downloadSeg(target?: SegTarget): Promise<void>;
+}
+
+export interface Notifier {
+  show(notification: { title: string; message: string; type: 'error' | 'info' | 'success' | 'warning' }): void;
+}
+
+type AcceptCommandOptions = Partial<AcceptOptions> & { result: MaskOnImage };
+
+export function samLabelmapCommands(sam: SamLabelmapApi, notifications?: Notifier) {
+  const reported =
+    <A extends unknown[], R>(what: string, fn: (...args: A) => Promise<R> | R) =>
+    async (...args: A): Promise<R | undefined> => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        console.warn(`[SAM] ${what} failed: ${message}`);
+        notifications?.show({ title: 'Segment Anything', message: `${what} failed: ${message}`, type: 'error' });
+        return undefined;
+      }
+    };
+  return {
+    acceptSamMask: {
+      commandFn: reported('Accept', ({ result, ...options }: AcceptCommandOptions) => sam.acceptMask(result, options)),
+    },
+    undoSamAccept: { commandFn: reported('Undo', () => sam.undoLastAccept()) },
+    exportSamSeg: { commandFn: reported('DICOM SEG export', (target: SegTarget = {}) => sam.exportSeg(target)) },
+    downloadSamSeg: { commandFn: reported('DICOM SEG download', (target: SegTarget = {}) => sam.downloadSeg(target)) },
+  };
+}

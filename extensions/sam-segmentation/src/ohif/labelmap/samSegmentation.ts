@@ -1,0 +1,188 @@
+/**
+ * Where an accepted mask goes: the SAM labelmap segmentation of the image's display set (created
+ * through OHIF's segmentation service on first use, so OHIF's segmentation panel lists it and its
+ * brush edits it), one of its segments, and the labelmap image that labels the mask's image.
+ */
+import type { DisplaySet, LabelmapHost, LabelmapLayer, Segment, Segmentation } from './hostTypes';
+import { SegmentGuard } from './segmentGuard';
+
+/** DICOM SegmentAlgorithmType of everything SAM writes: an algorithm run with user assistance. */
+export const SAM_ALGORITHM_TYPE = 'SEMIAUTOMATIC';
+export const SAM_SEGMENTATION_LABEL = 'SAM';
+
+/** SegmentAlgorithmName is a DICOM LO: at most 64 characters. */
+const LO_MAX = 64;
+
+/**
+ * The SegmentAlgorithmName for a model: its name and version, within the 64 characters of a DICOM
+ * LO (OHIF writes SEGs with dcmjs's VR length checks on). A name too long loses its details in
+ * parentheses or after a comma first: "SlimSAM-77 (uniform pruning of SAM ViT-B), Transformers.js
+ * export" version "Xenova/slimsam-77-uniform" → "SlimSAM-77 Xenova/slimsam-77-uniform".
+ */
+export function algorithmNameFor(model: { name: string; version?: string }): string {
+  const name = model.name.trim();
+  const version = model.version?.trim();
+  const withVersion = (n: string) => (version && !n.includes(version) ? `${n} ${version}` : n);
+  if (withVersion(name).length <= LO_MAX) return withVersion(name);
+  const short = name.split(/\s*[(,]/)[0]!.trim() || name;
+  if (withVersion(short).length <= LO_MAX) return withVersion(short);
+  const room = LO_MAX - (version ? version.length + 1 : 0);
+  return room >= 8 ? withVersion(short.slice(0, room).trim()) : withVersion(short).slice(0, LO_MAX);
+}
+
+/** The display set holding `imageId`: the viewport's own first, then any active one. */
+export function displaySetOfImage(host: LabelmapHost, viewportId: string, imageId: string): DisplaySet {
+  const { viewportGridService, displaySetService } = host.services;
+  const uids = viewportGridService.getState().viewports.get(viewportId)?.displaySetInstanceUIDs ?? [];
+  const shown = uids.map((uid) => displaySetService.getDisplaySetByUID(uid)).filter((d) => d !== undefined);
+  const found = [...shown, ...displaySetService.getActiveDisplaySets()].find((d) => d.imageIds?.includes(imageId));
+  if (!found) throw new Error(`No display set holds the image ${imageId}: was its series closed?`);
+  return found;
+}
+
+export interface SegmentChoice {
+  /** Write into this segment (created when missing). */
+  segmentIndex?: number;
+  /** Write into a new segment ("SAM n") instead of the active one. */
+  newSegment?: boolean;
+}
+
+export interface ChosenSegment {
+  segmentIndex: number;
+  created: boolean;
+}
+
+/** The SAM segmentation of each display set, and the segment an accept writes into. */
+export class SamSegmentations {
+  private readonly byDisplaySet = new Map<string, string>();
+  private readonly guard: SegmentGuard;
+
+  constructor(private readonly host: LabelmapHost) {
+    this.guard = new SegmentGuard(host);
+  }
+
+  dispose(): void {
+    this.guard.dispose();
+  }
+
+  /** The SAM segmentation of a display set, if it was created and still exists. */
+  forDisplaySet(displaySetInstanceUID: string): string | undefined {
+    const id = this.byDisplaySet.get(displaySetInstanceUID);
+    return id && this.host.services.segmentationService.getSegmentation(id) ? id : undefined;
+  }
+
+  /**
+   * The display set's SAM segmentation, created on first use with segment 1 "SAM 1", represented
+   * on the viewport and made its active segmentation (the one the panel highlights and the brush edits).
+   */
+  async ensure(
+    displaySet: DisplaySet,
+    viewportId: string,
+    algorithmName: string,
+  ): Promise<{ segmentationId: string; created: boolean }> {
+    const { segmentationService } = this.host.services;
+    let segmentationId = this.forDisplaySet(displaySet.displaySetInstanceUID);
+    const created = !segmentationId;
+    if (!segmentationId) {
+      segmentationId = await segmentationService.createLabelmapForDisplaySet(displaySet, {
+        label: SAM_SEGMENTATION_LABEL,
+        segments: { 1: { ...samSegment(1, algorithmName), active: true } },
+      });
+      this.byDisplaySet.set(displaySet.displaySetInstanceUID, segmentationId);
+    }
+    if (segmentationService.getSegmentationRepresentations(viewportId, { segmentationId }).length === 0) {
+      await segmentationService.addSegmentationRepresentation(viewportId, {
+        segmentationId,
+        type: this.host.tools.Enums.SegmentationRepresentations.Labelmap,
+      });
+    }
+    segmentationService.setActiveSegmentation(viewportId, segmentationId);
+    return { segmentationId, created };
+  }
+
+  /**
+   * The segment to write into: the one asked for, a new one, or the active one (segment 1 of a
+   * segmentation just created). Makes it active, and records the algorithm on it for the SEG export.
+   */
+  chooseSegment(
+    segmentationId: string,
+    choice: SegmentChoice,
+    algorithmName: string,
+    segmentationJustCreated: boolean,
+  ): ChosenSegment {
+    const { segmentationService } = this.host.services;
+    const segmentation = this.segmentation(segmentationId);
+    let segmentIndex = choice.segmentIndex;
+    if (segmentIndex === undefined && (segmentationJustCreated || !choice.newSegment)) {
+      segmentIndex = Object.values(segmentation.segments).find((s) => s?.active)?.segmentIndex;
+    }
+    segmentIndex ??= segmentationService.getNextAvailableSegmentIndex(segmentationId);
+    if (!Number.isInteger(segmentIndex) || segmentIndex < 1) throw new Error(`Invalid segment index ${segmentIndex}`);
+
+    const existing = segmentation.segments[segmentIndex];
+    if (existing?.locked) throw new Error(`Segment "${existing.label}" is locked: unlock it to write into it.`);
+    const label = existing?.label ?? `SAM ${segmentIndex}`;
+    this.guard.remember(segmentationId, { segmentIndex, label, algorithmType: SAM_ALGORITHM_TYPE, algorithmName });
+    if (!existing) {
+      segmentationService.addSegment(segmentationId, { ...samSegment(segmentIndex, algorithmName), active: true });
+      return { segmentIndex, created: true };
+    }
+    if (existing.algorithmType !== SAM_ALGORITHM_TYPE || existing.algorithmName !== algorithmName) {
+      this.host.tools.segmentation.updateSegmentations([
+        {
+          segmentationId,
+          payload: {
+            segments: {
+              ...segmentation.segments,
+              [segmentIndex]: { ...existing, algorithmType: SAM_ALGORITHM_TYPE, algorithmName },
+            },
+          },
+        },
+      ]);
+    }
+    if (!existing.active) segmentationService.setActiveSegment(segmentationId, segmentIndex);
+    return { segmentIndex, created: false };
+  }
+
+  segmentation(segmentationId: string): Segmentation {
+    const segmentation = this.host.services.segmentationService.getSegmentation(segmentationId);
+    if (!segmentation) throw new Error(`Segmentation ${segmentationId} no longer exists.`);
+    return segmentation;
+  }
+}
+
+function samSegment(segmentIndex: number, algorithmName: string): Partial<Segment> {
+  return { segmentIndex, label: `SAM ${segmentIndex}`, algorithmType: SAM_ALGORITHM_TYPE, algorithmName };
+}
+
+export interface LabelmapTarget {
+  labelmapImageId: string;
+  /** The voxel value that means this segment (Cornerstone 5 binds segments to layer values). */
+  labelValue: number;
+  /** The segment a voxel value of this layer belongs to. */
+  segmentOfValue(value: number): number;
+}
+
+/** The labelmap image that labels `imageId` for a segment, and the value that marks the segment there. */
+export function labelmapTarget(
+  host: LabelmapHost,
+  segmentation: Segmentation,
+  segmentIndex: number,
+  imageId: string,
+): LabelmapTarget {
+  const data = segmentation.representationData.Labelmap;
+  if (!data) throw new Error(`Segmentation "${segmentation.label}" has no labelmap.`);
+  const binding = data.segmentBindings?.[segmentIndex];
+  const layer: LabelmapLayer | undefined =
+    data.labelmaps?.[binding?.labelmapId ?? data.primaryLabelmapId ?? ''] ?? Object.values(data.labelmaps ?? {})[0];
+  const candidates = host.tools.segmentation.getLabelmapImageIdsForImageId(imageId, segmentation.segmentationId) ?? [];
+  const labelmapImageId = candidates.find((id) => layer?.imageIds?.includes(id)) ?? candidates[0];
+  if (!labelmapImageId) {
+    throw new Error(`Segmentation "${segmentation.label}" has no labelmap image for the image ${imageId}.`);
+  }
+  return {
+    labelmapImageId,
+    labelValue: binding?.labelValue ?? segmentIndex,
+    segmentOfValue: (value) => layer?.labelToSegmentIndex?.[value] ?? value,
+  };
+}

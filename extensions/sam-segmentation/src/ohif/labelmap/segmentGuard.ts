@@ -1,0 +1,100 @@
+/**
+ * Keeps SAM's segments in the segmentation state against a race in OHIF 3.13.2: its segment
+ * statistics handler (extensions/cornerstone/src/utils/segmentationHandlers.ts,
+ * setupSegmentationDataModifiedHandler) reads a segmentation one second after a data change, awaits
+ * the statistics worker, then writes back the `segments` it read. Cornerstone copies its state on
+ * every update, so a segment added (or changed) in between is lost: accepting a second mask into a
+ * new segment right after the first drops that segment from the state and the panel, while its
+ * voxels stay. The guard remembers the segments SAM wrote and, when a segmentation changes, puts back
+ * the ones a stale write dropped (only while their voxels are there: a segment the user deleted has
+ * none) and their algorithm fields.
+ */
+import type { LabelmapHost, Segment, Segmentation } from './hostTypes';
+
+type Remembered = Pick<Segment, 'segmentIndex' | 'label' | 'algorithmType' | 'algorithmName'>;
+
+export class SegmentGuard {
+  private readonly segments = new Map<string, Map<number, Remembered>>();
+  /** The segment SAM last made active, per segmentation: a stale write also reverts the active one. */
+  private readonly active = new Map<string, number>();
+  private subscription: { unsubscribe(): void } | undefined;
+
+  constructor(private readonly host: LabelmapHost) {}
+
+  remember(segmentationId: string, segment: Remembered): void {
+    if (!this.subscription) {
+      const { segmentationService } = this.host.services;
+      this.subscription = segmentationService.subscribe(
+        segmentationService.EVENTS.SEGMENTATION_MODIFIED,
+        ({ segmentationId: id }) => id && this.check(id),
+      );
+    }
+    let known = this.segments.get(segmentationId);
+    if (!known) this.segments.set(segmentationId, (known = new Map()));
+    known.set(segment.segmentIndex, { ...segment });
+    this.active.set(segmentationId, segment.segmentIndex);
+  }
+
+  dispose(): void {
+    this.subscription?.unsubscribe();
+    this.subscription = undefined;
+  }
+
+  private check(segmentationId: string): void {
+    const known = this.segments.get(segmentationId);
+    if (!known) return;
+    const segmentation = this.host.services.segmentationService.getSegmentation(segmentationId);
+    if (!segmentation) {
+      this.segments.delete(segmentationId);
+      this.active.delete(segmentationId);
+      return;
+    }
+    const restored: Record<number, Segment> = {};
+    let dropped = false;
+    for (const [index, remembered] of known) {
+      const current = segmentation.segments[index];
+      if (!current) {
+        if (!this.hasVoxels(segmentation, index)) {
+          known.delete(index); // deleted on purpose: its voxels went with it
+          continue;
+        }
+        restored[index] = { ...remembered, locked: false, active: false, cachedStats: {} };
+        dropped = true;
+      } else if (
+        current.algorithmType !== remembered.algorithmType ||
+        current.algorithmName !== remembered.algorithmName
+      ) {
+        restored[index] = {
+          ...current,
+          algorithmType: remembered.algorithmType,
+          algorithmName: remembered.algorithmName,
+        };
+      }
+    }
+    if (Object.keys(restored).length === 0) return;
+    let segments: Record<string, Segment | undefined> = { ...segmentation.segments, ...restored };
+    const activeIndex = this.active.get(segmentationId);
+    if (dropped && activeIndex !== undefined && segments[activeIndex]) {
+      segments = Object.fromEntries(
+        Object.entries(segments).map(([k, s]) => [k, s && { ...s, active: s.segmentIndex === activeIndex }]),
+      );
+    }
+    this.host.tools.segmentation.updateSegmentations([{ segmentationId, payload: { segments } }]);
+  }
+
+  /** Whether any labelmap image of the segmentation holds the segment's value. */
+  private hasVoxels(segmentation: Segmentation, segmentIndex: number): boolean {
+    const data = segmentation.representationData.Labelmap;
+    const binding = data?.segmentBindings?.[segmentIndex];
+    const value = binding?.labelValue ?? segmentIndex;
+    const layers = binding ? [data?.labelmaps?.[binding.labelmapId]] : Object.values(data?.labelmaps ?? {});
+    const imageIds = new Set(layers.flatMap((layer) => layer?.imageIds ?? []));
+    if (imageIds.size === 0) for (const id of data?.imageIds ?? []) imageIds.add(id);
+    for (const imageId of imageIds) {
+      const pixels = this.host.cornerstone.cache.getImage(imageId)?.getPixelData();
+      if (!pixels) continue;
+      for (let i = 0; i < pixels.length; i++) if (pixels[i] === value) return true;
+    }
+    return false;
+  }
+}
