@@ -1,6 +1,6 @@
 /**
  * Prompting in the viewer as a user does it: choose the SAM include tool, click a structure, see
- * the preview and the candidates in the panel, reject with Esc.
+ * the preview and the candidates in the panel, accept with Enter, reject with Esc.
  */
 import type { Browser, Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
@@ -119,8 +119,21 @@ describe('prompting with the SAM tools', () => {
     await page.locator(`[data-testid="sam-preview"][data-chosen="${other}"]`).waitFor({ timeout: 30_000 });
   });
 
+  it('accepts the preview into a SAM segment with Enter: written voxels, segment listed by OHIF', async () => {
+    await page.keyboard.press('Enter');
+    const accepted = page.locator('[data-testid="sam-last-accept"]');
+    await accepted.waitFor({ timeout: 30_000 });
+    expect(Number(/(\d+) voxels written/.exec((await accepted.textContent()) ?? '')?.[1])).toBeGreaterThan(100);
+    await page.locator('[data-cy="panelSegmentation-btn"]').click();
+    await page.locator('[data-cy="data-row-title"]', { hasText: 'SAM 1' }).waitFor({ timeout: 10_000 });
+    await page.locator('[data-cy="samPanel-btn"]').click();
+  });
+
   it('rejects the preview and removes the prompt with Esc', async () => {
     const at = await lesionOnScreen();
+    await page.locator('[data-cy="SamIncludePoint"]').click();
+    await page.mouse.click(at.x, at.y);
+    await page.locator('[data-testid="sam-preview"][data-state="ready"]').waitFor({ timeout: 30_000 });
     await page.keyboard.press('Escape');
     await page.locator('[data-testid="sam-preview"][data-state="empty"]').waitFor({ timeout: 10_000 });
     expect(await overlayPixelsNear(at.x, at.y)).toBe(0);
