@@ -6,10 +6,20 @@
  * `test/`: small stand-ins with the exact inputs and outputs of each SAM family (official SAM format,
  * SAM 2.1, Transformers.js SAM / SlimSAM) whose masks follow the prompt geometrically — for tests,
  * not Segment Anything (see `generator/samLikeCore.ts`).
+ *
+ * `intensity-similarity-v1/`: the project's offline default model in the official SAM format, an
+ * intensity / texture similarity segmenter with no learned weights (not SAM; see `generator/defaultModel.ts`).
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  DEFAULT_MODEL_DECODER_FILE,
+  DEFAULT_MODEL_ENCODER_FILE,
+  buildDefaultDecoder,
+  buildDefaultEncoder,
+} from './generator/defaultModel';
 import { SAM_OFFICIAL_HWC_ENCODER_FILE, buildSamOfficialHwcEncoder } from './generator/hwcEncoderModel';
 import { RUNTIME_PROBE_FILE, buildRuntimeProbeModel } from './generator/runtimeProbeModel';
 import { SAM2_DECODER_FILE, SAM2_ENCODER_FILE, buildSam2Decoder, buildSam2Encoder } from './generator/sam2Model';
@@ -35,6 +45,8 @@ export const GENERATED_MODELS: Record<string, () => Uint8Array> = {
   [SAM2_DECODER_FILE]: buildSam2Decoder,
   [TRANSFORMERS_JS_ENCODER_FILE]: buildTransformersJsEncoder,
   [TRANSFORMERS_JS_DECODER_FILE]: buildTransformersJsDecoder,
+  [DEFAULT_MODEL_ENCODER_FILE]: () => buildDefaultEncoder(),
+  [DEFAULT_MODEL_DECODER_FILE]: () => buildDefaultDecoder(),
 };
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -44,6 +56,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const path = join(root, file);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, bytes);
-    console.log(`models/${file}: ${bytes.length} bytes`);
+    // Size and SHA-256 as models/manifest.json gives them for the project's own models.
+    console.log(`models/${file}: ${bytes.length} bytes, sha256 ${createHash('sha256').update(bytes).digest('hex')}`);
   }
 }

@@ -103,12 +103,15 @@ export const TEST_DECODER_PARAMS: DecoderParams = {
   varianceFloor: 1e-2,
 };
 
-/** Every Conv gets all of its attributes: ORT's WebGPU backend refuses Conv without them. */
-function convAttributes(kernel: number, stride: number, group: number) {
+/**
+ * Every Conv gets all of its attributes: ORT's WebGPU backend refuses Conv without them. Square
+ * kernel, equal stride and zero padding `pad` on every side.
+ */
+export function convAttributes(kernel: number, stride: number, group: number, pad = 0) {
   return {
     kernel_shape: attr.ints([kernel, kernel]),
     strides: attr.ints([stride, stride]),
-    pads: attr.ints([0, 0, 0, 0]),
+    pads: attr.ints([pad, pad, pad, pad]),
     dilations: attr.ints([1, 1]),
     group: attr.int(group),
   };
@@ -174,7 +177,8 @@ export interface DecodedPrompts {
   iou: string;
 }
 
-class GridMaps {
+/** Maps on the 256x256 grid built from per-axis profiles (shared with the default model's decoder). */
+export class GridMaps {
   /** [1,1,1,G]: the pixel-index coordinate of each grid cell's centre (same for rows and columns). */
   private readonly centres: string;
 

@@ -62,6 +62,25 @@ function resize(g: GraphBuilder, x: string, sizes: string): string {
   );
 }
 
+/**
+ * The official decoder's outputs from 4 low-resolution candidates `lowRes` [1,4,256,256] and their
+ * scores `iou` [1,4]: `masks` [1,4,H,W] as the official export computes them (upsample to 1024, crop the
+ * letterboxed region floor(size * 1024 / max(H, W) + 0.5), resize to `orig_im_size`), `iou_predictions`
+ * and `low_res_masks`.
+ */
+export function officialMaskOutputs(g: GraphBuilder, lowRes: string, iou: string): void {
+  const upsampled = resize(g, lowRes, g.i64([1, 4, FRAME, FRAME]));
+  const longest = g.op('ReduceMax', ['orig_im_size'], { axes: attr.ints([0]), keepdims: attr.int(1) });
+  const scale = g.div(g.f32(FRAME), longest);
+  const letterboxed = g.op('Floor', [g.add(g.mul('orig_im_size', scale), g.f32(0.5))]);
+  const toInt64 = (v: string) => g.op('Cast', [v], { to: attr.int(7) });
+  const cropped = g.op('Slice', [upsampled, g.i64([0, 0]), toInt64(letterboxed), g.i64([2, 3])], undefined, 'crop');
+  const outputSize = g.op('Concat', [g.i64([1, 4]), toInt64('orig_im_size')], { axis: attr.int(0) });
+  g.output('masks', resize(g, cropped, outputSize));
+  g.output('iou_predictions', iou);
+  g.output('low_res_masks', lowRes);
+}
+
 export function samOfficialDecoderGraph(): Graph {
   const g = new GraphBuilder();
   const features = unpackFeatures(g, 'image_embeddings');
@@ -78,17 +97,7 @@ export function samOfficialDecoderGraph(): Graph {
   const lowRes = g.reshape(g.op('Gather', [decoded.logits, order], { axis: attr.int(2) }), [1, 4, GRID, GRID]);
   const iou = g.reshape(g.op('Gather', [decoded.iou, order], { axis: attr.int(2) }), [1, 4]);
 
-  // Official mask post-processing.
-  const upsampled = resize(g, lowRes, g.i64([1, 4, FRAME, FRAME]));
-  const longest = g.op('ReduceMax', ['orig_im_size'], { axes: attr.ints([0]), keepdims: attr.int(1) });
-  const scale = g.div(g.f32(FRAME), longest);
-  const letterboxed = g.op('Floor', [g.add(g.mul('orig_im_size', scale), g.f32(0.5))]);
-  const toInt64 = (v: string) => g.op('Cast', [v], { to: attr.int(7) });
-  const cropped = g.op('Slice', [upsampled, g.i64([0, 0]), toInt64(letterboxed), g.i64([2, 3])], undefined, 'crop');
-  const outputSize = g.op('Concat', [g.i64([1, 4]), toInt64('orig_im_size')], { axis: attr.int(0) });
-  g.output('masks', resize(g, cropped, outputSize));
-  g.output('iou_predictions', iou);
-  g.output('low_res_masks', lowRes);
+  officialMaskOutputs(g, lowRes, iou);
 
   return g.graph(
     'sam_official_test_decoder',

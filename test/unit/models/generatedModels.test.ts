@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GENERATED_MODELS } from '../../../models/generate';
+import {
+  DEFAULT_MODEL_DECODER_FILE,
+  DEFAULT_MODEL_ENCODER_FILE,
+  defaultDecoderGraph,
+  defaultEncoderGraph,
+} from '../../../models/generator/defaultModel';
 import type { Graph } from '../../../models/generator/onnxModel';
 import { RUNTIME_PROBE_FILE } from '../../../models/generator/runtimeProbeModel';
 import {
@@ -25,8 +31,13 @@ import { runTsScript } from '../../support/runTsScript';
 
 const MODELS_DIR = join(__dirname, '..', '..', '..', 'models');
 
-/** The SAM-family stand-ins' graphs, by file (their behaviour is tested in samFamilyModels.test.ts). */
+/**
+ * The SAM-family graphs, by file: the stand-ins (their behaviour is tested in samFamilyModels.test.ts) and
+ * the default model (defaultModel.test.ts).
+ */
 const SAM_FAMILY_GRAPHS: Record<string, () => Graph> = {
+  [DEFAULT_MODEL_ENCODER_FILE]: () => defaultEncoderGraph(),
+  [DEFAULT_MODEL_DECODER_FILE]: () => defaultDecoderGraph(),
   [SAM_OFFICIAL_ENCODER_FILE]: samOfficialEncoderGraph,
   [SAM_OFFICIAL_DECODER_FILE]: samOfficialDecoderGraph,
   [SAM2_ENCODER_FILE]: sam2EncoderGraph,
@@ -37,6 +48,7 @@ const SAM_FAMILY_GRAPHS: Record<string, () => Graph> = {
 
 /** Ops in onnxruntime-web's WebGPU operator table (js/web/docs/webgpu-operators.md) that WASM runs too. */
 const WEBGPU_AND_WASM_OPS = new Set([
+  'Abs',
   'Add',
   'Cast',
   'Clip',
@@ -49,18 +61,22 @@ const WEBGPU_AND_WASM_OPS = new Set([
   'Floor',
   'Gather',
   'Greater',
+  'Log',
   'MatMul',
   'Mul',
   'Pad',
   'ReduceMax',
   'ReduceMean',
+  'ReduceMin',
   'ReduceSum',
+  'Relu',
   'Reshape',
   'Resize',
   'Shape',
   'Sigmoid',
   'Sin',
   'Slice',
+  'Sqrt',
   'Sub',
   'Transpose',
   'Unsqueeze',
