@@ -154,6 +154,15 @@ describe('the model manifest', () => {
     expect(() => parseModelManifest(m)).toThrow(message);
   });
 
+  it('marks the clean-up step as part of the default model only', () => {
+    const manifest = parseModelManifest(MANIFEST);
+    expect(findModel(manifest, manifest.defaultModel).cleanup).toBe(true);
+    expect(findModel(manifest, 'sam-vit-b').cleanup).toBe(false);
+    const m = clone();
+    m.models[0].cleanup = 'yes';
+    expect(() => parseModelManifest(m)).toThrow(/\$\.models\[0\]\.cleanup: must be true or false/);
+  });
+
   it('names the known models when asked for an unknown one', () => {
     expect(() => findModel(parseModelManifest(MANIFEST), 'nope')).toThrow(
       /Unknown model "nope"\. Models in the manifest: sam-vit-b/,

@@ -118,9 +118,12 @@ export class InferenceEngine {
     const embedding = this.cache.get(key) ?? (this.oversized?.key === key ? this.oversized.embedding : undefined);
     if (!embedding) throw new NotEncodedError(key);
     const started = performance.now();
-    const result = await this.loaded(request.modelId).model.decode(embedding, request.prompt, {
+    const { model, entry } = this.loaded(request.modelId);
+    // The request's clean-up, else the model's own default (the manifest's `cleanup`).
+    const cleanup = request.cleanup ?? (entry.cleanup ? {} : undefined);
+    const result = await model.decode(embedding, request.prompt, {
       ...(request.selection && { selection: request.selection }),
-      ...(request.cleanup && { cleanup: request.cleanup }),
+      ...(cleanup && { cleanup }),
     });
     return {
       ...result,

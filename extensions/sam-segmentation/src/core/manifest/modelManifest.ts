@@ -68,6 +68,11 @@ export interface ModelEntry {
   recommendedBackend: BackendRecommendation;
   /** Why that backend, in words (e.g. cost per slice on a CPU). */
   notes?: string;
+  /**
+   * Apply the core's clean-up (keep the components the prompt anchors, fill holes) to this model's
+   * masks by default: part of the project's default model's pipeline; off for SAM models.
+   */
+  cleanup: boolean;
 }
 
 export interface ModelManifest {
@@ -261,6 +266,7 @@ function parseEntry(v: Json, p: string): ModelEntry {
     preprocess: parsePreprocess(v.preprocess, `${p}.preprocess`, family),
     recommendedBackend: field(v, 'recommendedBackend', p, oneOf(['webgpu', 'wasm', 'any'] as const)),
     ...(notes && { notes }),
+    cleanup: v.cleanup === undefined ? false : field(v, 'cleanup', p, bool),
   };
 }
 
