@@ -52,7 +52,7 @@ import {
   splitCoordinates,
   unpackFeatures,
 } from './samLikeCore';
-import { officialMaskOutputs } from './samOfficialModel';
+import { OFFICIAL_DECODER_INPUTS, OFFICIAL_DECODER_OUTPUTS, officialMaskOutputs } from './samOfficialModel';
 
 export const DEFAULT_MODEL_ID = 'intensity-similarity-v1';
 export const DEFAULT_MODEL_ENCODER_FILE = `${DEFAULT_MODEL_ID}/encoder.onnx`;
@@ -507,22 +507,7 @@ export function defaultDecoderGraph(p: SimilarityModelParams = DEFAULT_MODEL_PAR
   const iou = g.reshape(g.mul(prior, g.sub(g.f32(1), g.mul(weight, instability))), [1, 4]);
   officialMaskOutputs(g, g.reshape(logits, [1, 4, G, G]), iou);
 
-  return g.graph(
-    'intensity_similarity_decoder',
-    [
-      { name: 'image_embeddings', type: 'float32', shape: [1, EMBED_CHANNELS, EMBED_GRID, EMBED_GRID] },
-      { name: 'point_coords', type: 'float32', shape: [1, 'num_points', 2] },
-      { name: 'point_labels', type: 'float32', shape: [1, 'num_points'] },
-      { name: 'mask_input', type: 'float32', shape: [1, 1, GRID, GRID] },
-      { name: 'has_mask_input', type: 'float32', shape: [1] },
-      { name: 'orig_im_size', type: 'float32', shape: [2] },
-    ],
-    [
-      { name: 'masks', type: 'float32', shape: [1, 4, 'orig_height', 'orig_width'] },
-      { name: 'iou_predictions', type: 'float32', shape: [1, 4] },
-      { name: 'low_res_masks', type: 'float32', shape: [1, 4, GRID, GRID] },
-    ],
-  );
+  return g.graph('intensity_similarity_decoder', OFFICIAL_DECODER_INPUTS, OFFICIAL_DECODER_OUTPUTS);
 }
 
 export function buildDefaultEncoder(p: SimilarityModelParams = DEFAULT_MODEL_PARAMS): Uint8Array {

@@ -12,7 +12,7 @@
  * region floor(size * 1024 / max(H, W) + 0.5), resize to `orig_im_size` (H, W).
  */
 import { GraphBuilder } from './graphBuilder';
-import { attr, encodeModel, type Graph } from './onnxModel';
+import { attr, encodeModel, type Graph, type ValueInfo } from './onnxModel';
 import {
   EMBED_CHANNELS,
   EMBED_GRID,
@@ -26,6 +26,21 @@ import {
   unpackFeatures,
 } from './samLikeCore';
 
+/** The official SAM decoder export's inputs and outputs (K = 4: the single-mask token, then 3 candidates). */
+export const OFFICIAL_DECODER_INPUTS: ValueInfo[] = [
+  { name: 'image_embeddings', type: 'float32', shape: [1, EMBED_CHANNELS, EMBED_GRID, EMBED_GRID] },
+  { name: 'point_coords', type: 'float32', shape: [1, 'num_points', 2] },
+  { name: 'point_labels', type: 'float32', shape: [1, 'num_points'] },
+  { name: 'mask_input', type: 'float32', shape: [1, 1, GRID, GRID] },
+  { name: 'has_mask_input', type: 'float32', shape: [1] },
+  { name: 'orig_im_size', type: 'float32', shape: [2] },
+];
+
+export const OFFICIAL_DECODER_OUTPUTS: ValueInfo[] = [
+  { name: 'masks', type: 'float32', shape: [1, 4, 'orig_height', 'orig_width'] },
+  { name: 'iou_predictions', type: 'float32', shape: [1, 4] },
+  { name: 'low_res_masks', type: 'float32', shape: [1, 4, GRID, GRID] },
+];
 export const SAM_OFFICIAL_ENCODER_FILE = 'test/sam-official.encoder.onnx';
 export const SAM_OFFICIAL_DECODER_FILE = 'test/sam-official.decoder.onnx';
 
@@ -99,22 +114,7 @@ export function samOfficialDecoderGraph(): Graph {
 
   officialMaskOutputs(g, lowRes, iou);
 
-  return g.graph(
-    'sam_official_test_decoder',
-    [
-      { name: 'image_embeddings', type: 'float32', shape: [1, EMBED_CHANNELS, EMBED_GRID, EMBED_GRID] },
-      { name: 'point_coords', type: 'float32', shape: [1, 'num_points', 2] },
-      { name: 'point_labels', type: 'float32', shape: [1, 'num_points'] },
-      { name: 'mask_input', type: 'float32', shape: [1, 1, GRID, GRID] },
-      { name: 'has_mask_input', type: 'float32', shape: [1] },
-      { name: 'orig_im_size', type: 'float32', shape: [2] },
-    ],
-    [
-      { name: 'masks', type: 'float32', shape: [1, 4, 'orig_height', 'orig_width'] },
-      { name: 'iou_predictions', type: 'float32', shape: [1, 4] },
-      { name: 'low_res_masks', type: 'float32', shape: [1, 4, GRID, GRID] },
-    ],
-  );
+  return g.graph('sam_official_test_decoder', OFFICIAL_DECODER_INPUTS, OFFICIAL_DECODER_OUTPUTS);
 }
 
 export function buildSamOfficialDecoder(): Uint8Array {

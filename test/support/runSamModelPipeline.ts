@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  dice,
   getFamily,
   withPreprocessing,
   type PreprocessSpec,
@@ -57,16 +58,6 @@ const slice: SlicePixels = {
   rescaleSlope: 1,
   rescaleIntercept: -1024,
 };
-
-function dice(a: Uint8Array, b: Uint8Array): number {
-  let inter = 0;
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) {
-    inter += a[i]! & b[i]!;
-    sum += a[i]! + b[i]!;
-  }
-  return sum === 0 ? 1 : (2 * inter) / sum;
-}
 
 const model = await SamModel.create({ id: `test-${familyId}`, family }, files, 'wasm');
 const embedding = await model.encode(slice, { kind: 'window', center: 40, width: 400 });
