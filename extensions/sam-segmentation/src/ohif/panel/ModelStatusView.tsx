@@ -1,5 +1,5 @@
 import type { ModelStatus } from '../SamService';
-import { statusBox } from './statusBox';
+import { panelButton, statusBox } from './statusBox';
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
@@ -48,7 +48,7 @@ export function ModelStatusView({ status, onRetry }: { status: ModelStatus; onRe
       return (
         <div style={{ ...statusBox, borderColor: '#c44' }} data-testid="sam-model" data-state="error" role="alert">
           <div>No model: {status.message}</div>
-          <button type="button" onClick={onRetry} style={{ marginTop: 6 }}>
+          <button type="button" onClick={onRetry} style={{ ...panelButton, marginTop: 6 }}>
             Retry
           </button>
         </div>

@@ -1,5 +1,5 @@
 import type { SamState } from '../SamService';
-import { statusBox } from './statusBox';
+import { panelButton, statusBox } from './statusBox';
 
 /**
  * The prompts on the image and the candidate masks the model proposes for them, with the model's
@@ -53,7 +53,11 @@ export function PreviewView({
             data-testid={`sam-candidate-${c.index}`}
             aria-pressed={c.index === chosenIndex}
             onClick={() => onChoose(c.index)}
-            style={{ fontWeight: c.index === chosenIndex ? 700 : 400, color: '#000' }}
+            style={{
+              ...panelButton,
+              fontWeight: c.index === chosenIndex ? 700 : 400,
+              opacity: c.index === chosenIndex ? 1 : 0.75,
+            }}
             title={c.token === 'single-mask' ? 'the single-mask output' : 'a multimask candidate'}
           >
             #{c.index} IoU {c.predictedIou.toFixed(2)}
@@ -61,16 +65,10 @@ export function PreviewView({
         ))}
       </div>
       <div style={{ display: 'flex', gap: 8 }}>
-        <button
-          type="button"
-          data-testid="sam-accept"
-          disabled={!onAccept}
-          onClick={onAccept}
-          style={{ color: '#000' }}
-        >
+        <button type="button" data-testid="sam-accept" disabled={!onAccept} onClick={onAccept} style={panelButton}>
           Accept (Enter)
         </button>
-        <button type="button" data-testid="sam-reject" onClick={onReject} style={{ color: '#000' }}>
+        <button type="button" data-testid="sam-reject" onClick={onReject} style={panelButton}>
           Reject (Esc)
         </button>
       </div>

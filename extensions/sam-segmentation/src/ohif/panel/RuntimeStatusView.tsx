@@ -1,5 +1,5 @@
 import type { RuntimeStatus } from '../SamService';
-import { statusBox as box } from './statusBox';
+import { panelButton, statusBox as box } from './statusBox';
 
 /** Which backend really runs the models, and why; an error with a retry button. */
 export function RuntimeStatusView({ status, onRetry }: { status: RuntimeStatus; onRetry: () => void }) {
@@ -40,7 +40,7 @@ export function RuntimeStatusView({ status, onRetry }: { status: RuntimeStatus; 
       return (
         <div style={{ ...box, borderColor: '#c44' }} data-testid="sam-runtime" data-state="error" role="alert">
           <div>The inference runtime could not start: {status.message}</div>
-          <button type="button" onClick={onRetry} style={{ marginTop: 6 }}>
+          <button type="button" onClick={onRetry} style={{ ...panelButton, marginTop: 6 }}>
             Retry
           </button>
         </div>
