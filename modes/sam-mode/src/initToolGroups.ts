@@ -4,6 +4,14 @@
  * extension's utility module), so they always match the Cornerstone version OHIF runs.
  */
 
+import { samPromptToolEntries } from '@ohif-sam/extension-sam-segmentation/public';
+
+/** OHIF's brush and eraser, as its segmentation mode defines them: accepted masks stay editable. */
+export const BRUSH_TOOLS = {
+  brush: 'SamModeBrush',
+  eraser: 'SamModeEraser',
+} as const;
+
 // The default hanging protocol binds its viewports to the tool group named 'default'.
 export const TOOL_GROUP_ID = 'default';
 
@@ -13,8 +21,6 @@ export interface CornerstoneToolsUtility {
     MouseBindings: { Primary: number; Secondary: number; Auxiliary: number; Wheel: number };
   };
 }
-
-import { samPromptToolEntries } from '@ohif-sam/extension-sam-segmentation/public';
 
 export function samToolGroupTools({ toolNames, Enums }: CornerstoneToolsUtility) {
   const { MouseBindings } = Enums;
@@ -30,9 +36,24 @@ export function samToolGroupTools({ toolNames, Enums }: CornerstoneToolsUtility)
       { toolName: tool('Zoom'), bindings: [{ mouseButton: MouseBindings.Secondary }] },
       { toolName: tool('StackScroll'), bindings: [{ mouseButton: MouseBindings.Wheel }] },
     ],
-    // The SAM prompt tools: passive until their toolbar button makes one active, so their
-    // annotations can always be moved.
-    passive: samPromptToolEntries(),
+    // Passive until a toolbar button makes one active: the SAM prompt tools (their annotations can
+    // always be moved), the measurements that can serve as prompts, and the brush and eraser.
+    passive: [
+      ...samPromptToolEntries(),
+      ...['Length', 'RectangleROI', 'EllipticalROI', 'Probe', 'ArrowAnnotate'].map((name) => ({
+        toolName: tool(name),
+      })),
+      {
+        toolName: BRUSH_TOOLS.brush,
+        parentTool: tool('Brush'),
+        configuration: { activeStrategy: 'FILL_INSIDE_CIRCLE' },
+      },
+      {
+        toolName: BRUSH_TOOLS.eraser,
+        parentTool: tool('Brush'),
+        configuration: { activeStrategy: 'ERASE_INSIDE_CIRCLE' },
+      },
+    ],
     enabled: [],
     disabled: [],
   };

@@ -19,6 +19,7 @@ function toolButton(id: string, icon: string, label: string): ToolbarButton {
 }
 
 import { SAM_TOOL_NAMES } from '@ohif-sam/extension-sam-segmentation/public';
+import { BRUSH_TOOLS } from './initToolGroups';
 
 function actionButton(id: string, icon: string, label: string, commandName: string): ToolbarButton {
   return { id, uiType: 'ohif.toolButton', props: { icon, label, commands: commandName, evaluate: 'evaluate.action' } };
@@ -30,6 +31,11 @@ export const toolbarButtons: ToolbarButton[] = [
   toolButton(SAM_TOOL_NAMES.box, 'tool-rectangle', 'SAM: box'),
   actionButton('SamAccept', 'icon-marker-labelmap', 'SAM: accept into the segmentation (Enter)', 'acceptSamPreview'),
   actionButton('SamReject', 'icon-clear', 'SAM: reject (Esc)', 'rejectSamPreview'),
+  actionButton('SamClear', 'tool-reset', 'SAM: clear the prompts on this image', 'clearSamPrompts'),
+  toolButton(BRUSH_TOOLS.brush, 'icon-tool-brush', 'Brush (edit the segment)'),
+  toolButton(BRUSH_TOOLS.eraser, 'tool-seg-eraser', 'Eraser'),
+  toolButton('RectangleROI', 'tool-rectangle', 'Rectangle measurement'),
+  toolButton('Length', 'tool-length', 'Length measurement'),
   toolButton('WindowLevel', 'tool-window-level', 'Window Level'),
   toolButton('Pan', 'tool-move', 'Pan'),
   toolButton('Zoom', 'tool-zoom', 'Zoom'),
@@ -42,6 +48,11 @@ export const PRIMARY_SECTION = [
   SAM_TOOL_NAMES.box,
   'SamAccept',
   'SamReject',
+  'SamClear',
+  BRUSH_TOOLS.brush,
+  BRUSH_TOOLS.eraser,
+  'RectangleROI',
+  'Length',
   'WindowLevel',
   'Pan',
   'Zoom',

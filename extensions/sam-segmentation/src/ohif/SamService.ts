@@ -71,6 +71,8 @@ export interface SamState {
   promptError?: string;
   /** What the last accept wrote (voxels written, voxels of other segments kept). */
   lastAccept?: AcceptResult;
+  /** Measurements on the image are used as prompts too. */
+  measurementsAsPrompts?: boolean;
 }
 
 /** The viewer around the service; absent in unit tests. */
@@ -259,6 +261,10 @@ export class SamService {
     this.prompts = new PromptController({
       cornerstone: hostCornerstone(this.viewer.extensionManager),
       cornerstoneTools: hostCornerstoneTools(this.viewer.extensionManager),
+      activeViewportSupported: () =>
+        isStackViewport(
+          cornerstoneViewportService.getCornerstoneViewport(viewportGridService.getActiveViewportId() ?? ''),
+        ),
       viewportFor: (imageId) => {
         const active = cornerstoneViewportService.getCornerstoneViewport(
           viewportGridService.getActiveViewportId() ?? '',
@@ -334,6 +340,30 @@ export class SamService {
   /** Discards the preview and the SAM prompts on its image (Esc). */
   rejectPreview(): void {
     this.prompts?.clear();
+  }
+
+  /** Removes every SAM prompt on the image shown in the active viewport, with or without a preview. */
+  clearPrompts(): void {
+    const imageId = this.activeImageId();
+    if (imageId) this.prompts?.clear(imageId);
+  }
+
+  /**
+   * Turns the measurements on the active image (rectangles and ellipses as a box, lengths as their
+   * bounding box, probes and arrows as include points) into prompts, or stops doing so.
+   */
+  async useMeasurementsAsPrompts(include: boolean): Promise<void> {
+    const imageId = this.activeImageId();
+    this.update({ measurementsAsPrompts: include });
+    if (imageId) await this.prompts?.useMeasurements(include, imageId);
+  }
+
+  private activeImageId(): string | undefined {
+    const services = this.viewer?.servicesManager.services as Partial<ViewportServices> | undefined;
+    const viewport = services?.cornerstoneViewportService?.getCornerstoneViewport(
+      services.viewportGridService?.getActiveViewportId() ?? '',
+    );
+    return isStackViewport(viewport) ? viewport.getCurrentImageId() : undefined;
   }
 
   private samLabelmap(): SamLabelmap {

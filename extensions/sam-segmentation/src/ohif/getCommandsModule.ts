@@ -14,6 +14,7 @@ export function getCommandsModule({ servicesManager }: OhifModuleArgs) {
       stopSamRuntime: { commandFn: () => samService.stopRuntime() },
       rejectSamPreview: { commandFn: () => samService.rejectPreview() },
       acceptSamPreview: { commandFn: () => samService.acceptPreview() },
+      clearSamPrompts: { commandFn: () => samService.clearPrompts() },
       ...samLabelmapCommands(samService, servicesManager.services.uiNotificationService as Notifier | undefined),
     },
     defaultContext: 'VIEWER',

@@ -52,6 +52,17 @@ export function SamPanel({ samService }: SamPanelProps) {
           lastAccept={state.lastAccept}
         />
       )}
+      {state.model.state === 'ready' && (
+        <label style={{ display: 'block', margin: '8px 0' }}>
+          <input
+            type="checkbox"
+            data-testid="sam-use-measurements"
+            checked={state.measurementsAsPrompts ?? false}
+            onChange={(e) => void samService.useMeasurementsAsPrompts(e.target.checked)}
+          />{' '}
+          Use the measurements on this image as prompts (rectangle, ellipse, length → box; probe, arrow → point)
+        </label>
+      )}
       {state.model.state === 'ready' && <PreEncodingView progress={state.preEncoding} />}
     </div>
   );

@@ -48,6 +48,8 @@ export interface PromptControllerDeps {
   cornerstoneTools: CornerstoneTools;
   /** The stack viewport showing `imageId`, if any (the active one first). */
   viewportFor(imageId: string): CornerstoneStackViewport | undefined;
+  /** Whether the active viewport is one SAM can work in (a stack viewport). */
+  activeViewportSupported(): boolean;
   segment(prompt: Prompt, viewportId: string, selection?: { index: number }): Promise<PreviewResult>;
   onPreview(preview: { prompt: Prompt; result: PreviewResult } | undefined): void;
   onError(message: string): void;
@@ -152,7 +154,14 @@ export class PromptController {
    */
   async update(imageId: string, pendingPoint?: Prompt['points'][number], selection?: { index: number }): Promise<void> {
     const viewport = this.deps.viewportFor(imageId);
-    if (!viewport) return;
+    if (!viewport) {
+      if (!this.deps.activeViewportSupported()) {
+        this.deps.onError(
+          'Segment Anything works in stack viewports, in the plane the images were acquired in; this viewport (volume or reformatted) is not supported yet.',
+        );
+      }
+      return;
+    }
     const { cornerstone } = this.deps;
     const annotated = annotationsToPrompt(this.promptAnnotations(imageId), (world) =>
       cornerstone.utilities.worldToImageCoords(imageId, world),
@@ -230,6 +239,13 @@ export class PromptController {
     const current = this.current;
     if (!current) return;
     await this.update(current.result.imageId, undefined, { index });
+  }
+
+  /** Uses (or stops using) measurements on the image as prompts, and decodes again. */
+  async useMeasurements(include: boolean, imageId: string): Promise<void> {
+    this.includeMeasurements = include;
+    this.requested = undefined;
+    await this.update(imageId);
   }
 
   get preview(): { prompt: Prompt; result: PreviewResult } | undefined {
