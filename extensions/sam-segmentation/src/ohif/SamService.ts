@@ -324,6 +324,8 @@ export class SamService {
    * action, the only way SAM voxels reach a segmentation. Other segments' voxels are kept.
    */
   async acceptPreview(): Promise<AcceptResult | undefined> {
+    // Accept what the newest prompt gives, not an older answer still on screen.
+    await this.prompts?.settled();
     const preview = this.prompts?.preview;
     if (!preview) return undefined;
     try {

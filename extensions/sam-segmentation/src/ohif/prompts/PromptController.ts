@@ -60,6 +60,8 @@ export class PromptController {
   private current: { prompt: Prompt; result: PreviewResult } | undefined;
   /** The last prompt sent for decoding, to skip an identical one (the annotation after a fast click). */
   private requested: { prompt: Prompt; imageId: string } | undefined;
+  /** The newest decode under way. */
+  private decoding: Promise<void> | undefined;
   /** Use measurement annotations (rectangles, probes, …) as prompts too. */
   includeMeasurements = false;
   private readonly onAnnotation = (evt: Event) => {
@@ -177,21 +179,33 @@ export class PromptController {
     }
     const again = samePrompt(prompt, this.requested?.prompt) && this.requested?.imageId === imageId;
     if (again && !selection) return; // already decoded or under way
-    this.requested = { prompt, imageId };
+    const request = { prompt, imageId };
+    this.requested = request;
     // Refine: the previous answer on this image is fed back as the mask input.
     const previous = this.current?.result.imageId === imageId ? this.current.result.lowResLogits : undefined;
-    try {
-      const result = await this.deps.segment(
-        { ...prompt, ...(previous && !selection && { previousMask: previous }) },
-        viewport.id,
-        selection,
-      );
-      overlay.show(result.mask, result.width, result.height, imageId);
-      this.setPreview({ prompt, result });
-    } catch (err) {
-      if (err instanceof CancelledError) return; // superseded by a newer prompt
-      this.requested = undefined;
-      this.deps.onError(err instanceof Error ? err.message : String(err));
+    const decoding = this.deps
+      .segment({ ...prompt, ...(previous && !selection && { previousMask: previous }) }, viewport.id, selection)
+      .then((result) => {
+        // An answer for a prompt that was replaced, or cleared meanwhile, is not shown.
+        if (this.requested !== request) return;
+        overlay.show(result.mask, result.width, result.height, imageId);
+        this.setPreview({ prompt, result });
+      })
+      .catch((err: unknown) => {
+        if (err instanceof CancelledError || this.requested !== request) return; // superseded
+        this.requested = undefined;
+        this.deps.onError(err instanceof Error ? err.message : String(err));
+      });
+    this.decoding = decoding;
+    await decoding;
+  }
+
+  /** Resolves once the newest prompt's answer is shown (or failed): Accept waits for it. */
+  async settled(): Promise<void> {
+    let seen: Promise<void> | undefined;
+    while (this.decoding !== seen) {
+      seen = this.decoding;
+      await seen;
     }
   }
 
