@@ -159,6 +159,24 @@ describe('the liver on the dcmqi CT', () => {
     await page.locator('[data-cy="samPanel-btn"]').click();
   });
 
+  it('leaves the accepted segment editable with OHIF’s brush', async () => {
+    const { imageId } = await currentImage(page);
+    const before = (await acceptedVoxels(page, imageId)).reduce((a, b) => a + b, 0);
+    // Paint outside the liver, in the air in front of the body (image row 40).
+    const [a, b] = await toPage(page, [
+      [200, 40],
+      [300, 40],
+    ]);
+    await page.locator('[data-cy="SamModeBrush"]').click();
+    await page.mouse.move(a!.x, a!.y);
+    await page.mouse.down();
+    await page.mouse.move(b!.x, b!.y, { steps: 10 });
+    await page.mouse.up();
+    await page.waitForTimeout(500);
+    const after = (await acceptedVoxels(page, imageId)).reduce((x, y) => x + y, 0);
+    expect(after).toBeGreaterThan(before + 100);
+  });
+
   it('uses a rectangle measurement around the liver as the prompt when asked to', async () => {
     const { sopInstanceUID } = await currentImage(page);
     const truth = masks.get(sopInstanceUID)!;
