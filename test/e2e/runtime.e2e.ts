@@ -129,6 +129,51 @@ describe('the inference runtime in the viewer (WASM)', () => {
     expect([width, height]).toEqual([256, 256]);
     expect(dice(mask, lesionDisc(width, height))).toBeGreaterThan(0.8);
   });
+  it('cancels a decode superseded by a newer one on the same viewport: the stale mask never arrives', async () => {
+    const outcome = await page.evaluate(
+      async ({ x, y }) => {
+        const { samService } = (
+          window as unknown as { services: { samService: { segment(p: unknown): Promise<unknown> } } }
+        ).services;
+        const older = samService.segment({ points: [{ x, y, label: 'include' }] });
+        const newer = samService.segment({ points: [{ x: x + 2, y, label: 'include' }] });
+        const [a, b] = await Promise.allSettled([older, newer]);
+        return { older: a.status === 'rejected' ? (a.reason as Error).name : 'fulfilled', newer: b.status };
+      },
+      { x: lesion.centerVoxel[0], y: lesion.centerVoxel[1] },
+    );
+    expect(outcome).toEqual({ older: 'CancelledError', newer: 'fulfilled' });
+  });
+});
+
+describe('the embedding cache in the browser', () => {
+  it('stays within the budget set in app-config, evicting the least recently used slices', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await (await browser.newContext()).newPage();
+      // How a deployment sets it: one line in app-config.js.
+      await page.route(/\/app-config\.js$/, async (route) => {
+        const response = await route.fetch();
+        await route.fulfill({
+          response,
+          body: `${await response.text()}\nwindow.config.sam = { embeddingCacheMiB: 8 };\n`,
+        });
+      });
+      await page.goto(`${server.url}sam?StudyInstanceUIDs=${phantom.StudyInstanceUID}`);
+      await page.locator('[data-testid="sam-preencoding"][data-state="complete"]').waitFor({ timeout: 180_000 });
+      const stats = await page.evaluate(() =>
+        (
+          window as unknown as { services: { samService: { cacheStats(): Promise<Record<string, number>> } } }
+        ).services.samService.cacheStats(),
+      );
+      expect(stats.budgetBytes).toBe(8 * 2 ** 20);
+      expect(stats.bytes).toBeLessThanOrEqual(8 * 2 ** 20);
+      expect(stats.entries).toBe(4); // 2 MiB per float16 [1,256,64,64] embedding
+      expect(stats.evictions).toBe(60);
+    } finally {
+      await browser.close();
+    }
+  });
 });
 
 describe('WebGPU (SwiftShader) and WASM', () => {

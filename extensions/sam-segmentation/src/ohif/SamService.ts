@@ -17,6 +17,7 @@ import {
 import { imageKey, toSlicePixels, viewportVoi } from './imageToSlice';
 import type { CleanupOptions, Prompt, SelectionRule } from '../core';
 import type { DecodeAnswer } from '../runtime/inferenceClient';
+import type { EmbeddingCacheStats } from '../runtime/embeddingCache';
 import { SamLabelmap, type SegTarget, type UndoneAccept } from './labelmap/SamLabelmap';
 import { labelmapHost, type CommandsManagerLike } from './labelmap/hostTypes';
 import { algorithmNameFor } from './labelmap/samSegmentation';
@@ -75,6 +76,26 @@ export interface SamState {
   measurementsAsPrompts?: boolean;
 }
 
+/** Deployment settings, from `window.config.sam` in the viewer's app-config. */
+export interface SamSettings {
+  /** Memory for cached image embeddings in the worker, MiB (default 768: a 300-slice CT with SAM ViT-B). */
+  embeddingCacheMiB?: number;
+}
+
+/** Checks the deployment's settings; a wrong value is reported and ignored, not fatal. */
+export function parseSettings(raw: unknown): SamSettings {
+  const settings: SamSettings = {};
+  const mib = (raw as SamSettings | undefined)?.embeddingCacheMiB;
+  if (mib !== undefined) {
+    if (typeof mib === 'number' && mib >= 0) settings.embeddingCacheMiB = mib;
+    else
+      console.warn(
+        `[SAM] window.config.sam.embeddingCacheMiB must be a number of MiB ≥ 0, got ${JSON.stringify(mib)}: ignored.`,
+      );
+  }
+  return settings;
+}
+
 /** The viewer around the service; absent in unit tests. */
 export interface SamViewer {
   servicesManager: { services: Record<string, unknown> };
@@ -88,7 +109,8 @@ export class SamService {
   static readonly REGISTRATION = {
     name: 'samService',
     altName: 'SamService',
-    create: (viewer: SamViewer): SamService => new SamService(() => new InferenceClient(), viewer),
+    create: (viewer: SamViewer & { configuration?: unknown }): SamService =>
+      new SamService(() => new InferenceClient(), viewer, parseSettings(viewer.configuration)),
   };
 
   static readonly EVENTS = { STATE_CHANGED: 'event::samService:stateChanged' } as const;
@@ -109,7 +131,14 @@ export class SamService {
   constructor(
     private readonly createClient: () => InferenceClient = () => new InferenceClient(),
     private readonly viewer?: SamViewer,
+    private readonly settings: SamSettings = {},
   ) {}
+
+  /** The worker's embedding cache: entries, bytes, budget, hits, misses, evictions. */
+  async cacheStats(): Promise<EmbeddingCacheStats> {
+    if (!this.client) throw new Error('The inference runtime is not started.');
+    return this.client.cacheStats();
+  }
 
   getState(): SamState {
     return this.state;
@@ -134,7 +163,11 @@ export class SamService {
     void this.listModels();
     let report: BackendReport;
     try {
-      this.client ??= this.createClient();
+      if (!this.client) {
+        this.client = this.createClient();
+        const { embeddingCacheMiB } = this.settings;
+        if (embeddingCacheMiB !== undefined) await this.client.configureCache(embeddingCacheMiB * 1024 * 1024);
+      }
       report = await this.client.probe(preference);
       this.update({ runtime: { state: 'ready', report } });
     } catch (err) {
