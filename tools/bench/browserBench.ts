@@ -18,6 +18,8 @@ export interface BrowserBenchResult {
   modelLoadMs: number;
   encodeMsPerSlice: number;
   clickToPreviewMs: { p50: number; p95: number; n: number };
+  /** Enter → the mask in the labelmap, on screen. */
+  acceptToLabelmapMs: { p50: number; p95: number; n: number };
   longTasksOver50Ms: number;
   longestTaskMs: number;
   jsHeapMiB: number;
@@ -82,6 +84,7 @@ export async function benchInBrowser(options: {
     };
     await page.locator('[data-cy="SamIncludePoint"]').click();
     const times: number[] = [];
+    const acceptTimes: number[] = [];
     for (let i = 0; i < options.clicks; i++) {
       const o = truth.objects[i % truth.objects.length]!;
       const at = await page.evaluate(
@@ -122,7 +125,23 @@ export async function benchInBrowser(options: {
       );
       await page.mouse.click(at.x, at.y);
       times.push(await page.evaluate(() => (window as unknown as { __clickMs: Promise<number> }).__clickMs));
-      await page.keyboard.press('Escape');
+      // Accept (Enter) → the mask written into the labelmap and the next frame drawn.
+      acceptTimes.push(
+        await page.evaluate(
+          () =>
+            new Promise<number>((resolve) => {
+              const w = window as unknown as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+              const previous = w.services.samService.getState().lastAccept;
+              const pressed = performance.now();
+              const sub = w.services.samService.subscribe((s: { lastAccept?: unknown }) => {
+                if (!s.lastAccept || s.lastAccept === previous) return;
+                sub.unsubscribe();
+                requestAnimationFrame(() => resolve(performance.now() - pressed));
+              });
+              document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+            }),
+        ),
+      );
       await page.locator('[data-testid="sam-preview"][data-state="empty"]').waitFor();
     }
     const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
@@ -138,6 +157,11 @@ export async function benchInBrowser(options: {
       modelLoadMs: state.model.loadMs,
       encodeMsPerSlice: round(state.preEncoding.encodeMs / Math.max(1, state.preEncoding.done)),
       clickToPreviewMs: { p50: round(percentile(times, 0.5)), p95: round(percentile(times, 0.95)), n: times.length },
+      acceptToLabelmapMs: {
+        p50: round(percentile(acceptTimes, 0.5)),
+        p95: round(percentile(acceptTimes, 0.95)),
+        n: acceptTimes.length,
+      },
       longTasksOver50Ms: afterLoad.filter((d) => d > 50).length,
       longestTaskMs: round(Math.max(0, ...afterLoad)),
       jsHeapMiB: Math.round(heap / 2 ** 20),
