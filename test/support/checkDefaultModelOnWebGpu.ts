@@ -3,145 +3,100 @@
 // --enable-unsafe-webgpu, or a real GPU) and with WASM on the same inputs (a point, a box, exclude points,
 // mask_input), and prints how far apart the outputs are as JSON. Proves the graphs' ops load and run on WebGPU.
 // Usage: tsx test/support/checkDefaultModelOnWebGpu.ts [path to chromium]
-import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { dirname, extname, join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { ROOT, withWebGpuPage } from './webGpuCheckPage';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const ROUTES: Record<string, string> = {
-  '/ort/': join(ROOT, 'node_modules', 'onnxruntime-web', 'dist'),
-  '/models/': join(ROOT, 'models', 'intensity-similarity-v1'),
-};
-const TYPES: Record<string, string> = {
-  '.mjs': 'text/javascript',
-  '.js': 'text/javascript',
-  '.wasm': 'application/wasm',
-  '.onnx': 'application/octet-stream',
-  '.html': 'text/html',
-};
+const report = await withWebGpuPage(
+  join(ROOT, 'models', 'intensity-similarity-v1'),
+  process.argv[2] ?? '/usr/bin/chromium',
+  async (page, logs) => {
+    const result = await page.evaluate(async () => {
+      type Ort = typeof import('onnxruntime-web');
+      type T = import('onnxruntime-web').Tensor;
+      const ort = (await import(/* webpackIgnore: true */ '/ort/ort.webgpu.min.mjs' as string)) as Ort;
+      ort.env.wasm.wasmPaths = '/ort/';
+      ort.env.wasm.numThreads = 1;
+      const adapter = await (navigator as Navigator & { gpu?: GPU }).gpu?.requestAdapter();
+      const adapterInfo = adapter ? `${adapter.info?.vendor ?? ''}|${adapter.info?.architecture ?? ''}` : 'none';
 
-const server = createServer((req, res) => {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  if (url.pathname === '/') {
-    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>default model webgpu check</title>');
-    return;
-  }
-  const prefix = Object.keys(ROUTES).find((p) => url.pathname.startsWith(p));
-  const file = prefix ? normalize(join(ROUTES[prefix]!, url.pathname.slice(prefix.length))) : undefined;
-  if (!prefix || !file || !file.startsWith(ROUTES[prefix]!)) {
-    res.writeHead(404).end();
-    return;
-  }
-  readFile(file).then(
-    (body) => res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body),
-    () => res.writeHead(404).end(),
-  );
-});
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const port = (server.address() as AddressInfo).port;
-
-const browser = await chromium.launch({
-  executablePath: process.argv[2] ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-dev-shm-usage', '--enable-unsafe-webgpu', '--no-first-run'],
-});
-try {
-  const page = await browser.newPage();
-  const logs: string[] = [];
-  page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`.slice(0, 300)));
-  // tsx (esbuild) wraps named functions in `__name(...)`; the page needs that helper too.
-  await page.addInitScript('globalThis.__name = (target) => target;');
-  await page.goto(`http://localhost:${port}/`);
-  const result = await page.evaluate(async () => {
-    type Ort = typeof import('onnxruntime-web');
-    type T = import('onnxruntime-web').Tensor;
-    const ort = (await import(/* webpackIgnore: true */ '/ort/ort.webgpu.min.mjs' as string)) as Ort;
-    ort.env.wasm.wasmPaths = '/ort/';
-    ort.env.wasm.numThreads = 1;
-    const adapter = await (navigator as Navigator & { gpu?: GPU }).gpu?.requestAdapter();
-    const adapterInfo = adapter ? `${adapter.info?.vendor ?? ''}|${adapter.info?.architecture ?? ''}` : 'none';
-
-    const f32 = (data: ArrayLike<number>, dims: number[]) => new ort.Tensor('float32', Float32Array.from(data), dims);
-    // A bright disc (centre 320, 360; radius 100) on a dark background, normalised-looking values.
-    const image = (batch = 1) => {
-      const plane = 1024 * 1024;
-      const data = new Float32Array(batch * 3 * plane);
-      for (let y = 0; y < 1024; y++) {
-        for (let x = 0; x < 1024; x++) {
-          const v = (x + 0.5 - 320) ** 2 + (y + 0.5 - 360) ** 2 <= 100 * 100 ? 2 : -2;
-          for (let c = 0; c < 3 * batch; c++) data[c * plane + y * 1024 + x] = v;
+      const f32 = (data: ArrayLike<number>, dims: number[]) => new ort.Tensor('float32', Float32Array.from(data), dims);
+      // A bright disc (centre 320, 360; radius 100) on a dark background, normalised-looking values.
+      const image = (batch = 1) => {
+        const plane = 1024 * 1024;
+        const data = new Float32Array(batch * 3 * plane);
+        for (let y = 0; y < 1024; y++) {
+          for (let x = 0; x < 1024; x++) {
+            const v = (x + 0.5 - 320) ** 2 + (y + 0.5 - 360) ** 2 <= 100 * 100 ? 2 : -2;
+            for (let c = 0; c < 3 * batch; c++) data[c * plane + y * 1024 + x] = v;
+          }
         }
-      }
-      return f32(data, [batch, 3, 1024, 1024]);
-    };
-    const compare = (a: Record<string, T>, b: Record<string, T>) => {
-      const out: Record<string, { dims: readonly number[]; maxAbsDiff: number; signMismatch: number }> = {};
-      for (const name of Object.keys(a)) {
-        const x = a[name]!.data as Float32Array;
-        const y = b[name]!.data as Float32Array;
-        let maxAbsDiff = 0;
-        let mismatched = 0;
-        for (let i = 0; i < x.length; i++) {
-          maxAbsDiff = Math.max(maxAbsDiff, Math.abs(x[i]! - y[i]!));
-          if (x[i]! > 0 !== y[i]! > 0) mismatched++;
+        return f32(data, [batch, 3, 1024, 1024]);
+      };
+      const compare = (a: Record<string, T>, b: Record<string, T>) => {
+        const out: Record<string, { dims: readonly number[]; maxAbsDiff: number; signMismatch: number }> = {};
+        for (const name of Object.keys(a)) {
+          const x = a[name]!.data as Float32Array;
+          const y = b[name]!.data as Float32Array;
+          let maxAbsDiff = 0;
+          let mismatched = 0;
+          for (let i = 0; i < x.length; i++) {
+            maxAbsDiff = Math.max(maxAbsDiff, Math.abs(x[i]! - y[i]!));
+            if (x[i]! > 0 !== y[i]! > 0) mismatched++;
+          }
+          out[name] = { dims: a[name]!.dims, maxAbsDiff, signMismatch: mismatched / x.length };
         }
-        out[name] = { dims: a[name]!.dims, maxAbsDiff, signMismatch: mismatched / x.length };
-      }
-      return out;
-    };
-    const both = async (file: string, feeds: Record<string, T>) => {
-      const bytes = new Uint8Array(await (await fetch(`/models/${file}`)).arrayBuffer());
-      const wasm = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
-      const gpu = await ort.InferenceSession.create(bytes, { executionProviders: ['webgpu'] });
-      const start = performance.now();
-      const gpuOut = (await gpu.run(feeds)) as Record<string, T>;
-      const gpuMs = performance.now() - start;
-      const wasmOut = (await wasm.run(feeds)) as Record<string, T>;
-      await wasm.release();
-      await gpu.release();
-      return { wasmOut, gpuMs: Math.round(gpuMs), diff: compare(wasmOut, gpuOut) };
-    };
+        return out;
+      };
+      const both = async (file: string, feeds: Record<string, T>) => {
+        const bytes = new Uint8Array(await (await fetch(`/models/${file}`)).arrayBuffer());
+        const wasm = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+        const gpu = await ort.InferenceSession.create(bytes, { executionProviders: ['webgpu'] });
+        const start = performance.now();
+        const gpuOut = (await gpu.run(feeds)) as Record<string, T>;
+        const gpuMs = performance.now() - start;
+        const wasmOut = (await wasm.run(feeds)) as Record<string, T>;
+        await wasm.release();
+        await gpu.release();
+        return { wasmOut, gpuMs: Math.round(gpuMs), diff: compare(wasmOut, gpuOut) };
+      };
 
-    const report: Record<string, unknown> = { adapterInfo };
-    try {
-      const encoder = await both('encoder.onnx', { input_image: image() });
-      const embeddings = encoder.wasmOut.image_embeddings!;
-      const decode = (coords: number[], labels: number[], size: [number, number], previous?: Float32Array) =>
-        both('decoder.onnx', {
-          image_embeddings: embeddings,
-          point_coords: f32(coords, [1, labels.length, 2]),
-          point_labels: f32(labels, [1, labels.length]),
-          mask_input: f32(previous ?? new Float32Array(256 * 256), [1, 1, 256, 256]),
-          has_mask_input: f32([previous ? 1 : 0], [1]),
-          orig_im_size: f32(size, [2]),
-        });
-      const point = await decode([320, 360, 0, 0], [1, -1], [384, 512]);
-      const box = await decode([212, 252, 428, 468], [2, 3], [1024, 1024]);
-      const pointsAndBox = await decode(
-        [320, 360, 330, 300, 500, 500, 212, 252, 428, 468],
-        [1, 1, 0, 2, 3],
-        [1024, 1024],
-      );
-      const refined = await decode(
-        [320, 360, 0, 0],
-        [1, -1],
-        [1024, 1024],
-        (point.wasmOut.low_res_masks!.data as Float32Array).slice(0, 256 * 256),
-      );
-      report.encoder = [encoder.gpuMs, encoder.diff];
-      report.point = [point.gpuMs, point.diff];
-      report.box = [box.gpuMs, box.diff];
-      report.pointsAndBox = [pointsAndBox.gpuMs, pointsAndBox.diff];
-      report.maskInput = [refined.gpuMs, refined.diff];
-    } catch (error) {
-      report.error = String(error);
-    }
-    return report;
-  });
-  console.log(JSON.stringify({ ...result, logs: logs.slice(0, 40) }));
-} finally {
-  await browser.close();
-  server.close();
-}
+      const report: Record<string, unknown> = { adapterInfo };
+      try {
+        const encoder = await both('encoder.onnx', { input_image: image() });
+        const embeddings = encoder.wasmOut.image_embeddings!;
+        const decode = (coords: number[], labels: number[], size: [number, number], previous?: Float32Array) =>
+          both('decoder.onnx', {
+            image_embeddings: embeddings,
+            point_coords: f32(coords, [1, labels.length, 2]),
+            point_labels: f32(labels, [1, labels.length]),
+            mask_input: f32(previous ?? new Float32Array(256 * 256), [1, 1, 256, 256]),
+            has_mask_input: f32([previous ? 1 : 0], [1]),
+            orig_im_size: f32(size, [2]),
+          });
+        const point = await decode([320, 360, 0, 0], [1, -1], [384, 512]);
+        const box = await decode([212, 252, 428, 468], [2, 3], [1024, 1024]);
+        const pointsAndBox = await decode(
+          [320, 360, 330, 300, 500, 500, 212, 252, 428, 468],
+          [1, 1, 0, 2, 3],
+          [1024, 1024],
+        );
+        const refined = await decode(
+          [320, 360, 0, 0],
+          [1, -1],
+          [1024, 1024],
+          (point.wasmOut.low_res_masks!.data as Float32Array).slice(0, 256 * 256),
+        );
+        report.encoder = [encoder.gpuMs, encoder.diff];
+        report.point = [point.gpuMs, point.diff];
+        report.box = [box.gpuMs, box.diff];
+        report.pointsAndBox = [pointsAndBox.gpuMs, pointsAndBox.diff];
+        report.maskInput = [refined.gpuMs, refined.diff];
+      } catch (error) {
+        report.error = String(error);
+      }
+      return report;
+    });
+    return { ...result, logs: logs.slice(0, 40) };
+  },
+);
+console.log(JSON.stringify(report));
