@@ -21,5 +21,7 @@ export * from './masks/connectedComponents';
 export * from './masks/cleanup';
 export * from './manifest';
 export * from './metrics/overlap';
+export * from './metrics/surfaceDistance';
 export * from './protocol/random';
 export * from './protocol/promptModes';
+export * from './protocol/correctiveClick';

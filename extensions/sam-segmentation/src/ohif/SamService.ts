@@ -7,13 +7,8 @@ import { InferenceClient } from '../runtime/inferenceClient';
 import { MODELS_FOLDER, assetUrl } from '../runtime/assetUrls';
 import { parseModelManifest, type ModelManifest } from '../core/manifest';
 import { hostCornerstone, hostCornerstoneTools, type ExtensionManagerLike } from './cornerstoneHost';
-import { PromptController, type PreviewResult } from './prompts/PromptController';
-import {
-  SeriesEncodingController,
-  isStackViewport,
-  type SeriesProgress,
-  type ViewportServices,
-} from './SeriesEncodingController';
+import { PromptController } from './prompts/PromptController';
+import { SeriesEncodingController, type ViewportServices } from './SeriesEncodingController';
 import { imageKey, toSlicePixels, viewportVoi } from './imageToSlice';
 import type { CleanupOptions, Prompt, SelectionRule } from '../core';
 import type { DecodeAnswer } from '../runtime/inferenceClient';
@@ -24,77 +19,15 @@ import { algorithmNameFor } from './labelmap/samSegmentation';
 import type { AcceptOptions, AcceptResult, MaskOnImage } from './labelmap/acceptMask';
 import type { SegExport } from './labelmap/segExport';
 
+import type { BackendPreference, BackendReport } from '../runtime/protocol';
+import { parseSettings, type SamSettings, type SamState } from './samState';
+import { ViewerViewports } from './viewerViewports';
+import { bindPreviewHotkeys } from './previewHotkeys';
+
+export type { ModelChoice, ModelStatus, RuntimeStatus, SamSettings, SamState } from './samState';
+
 /** A decoded mask, with the image and viewport it belongs to. */
 export type SegmentResult = DecodeAnswer & { imageId: string; viewportId: string };
-import type { BackendPreference, BackendReport, LoadedModelInfo } from '../runtime/protocol';
-
-export type RuntimeStatus =
-  | { state: 'idle' }
-  | { state: 'starting'; preference: BackendPreference }
-  | { state: 'ready'; report: BackendReport }
-  | { state: 'error'; message: string };
-
-export type ModelStatus =
-  | { state: 'idle' }
-  | { state: 'loading'; modelId?: string; file?: string; loadedBytes: number; totalBytes?: number }
-  | { state: 'ready'; model: LoadedModelInfo }
-  | { state: 'error'; message: string };
-
-/** A model the user can choose, from the manifest beside the bundle. */
-export interface ModelChoice {
-  id: string;
-  name: string;
-  recommendedBackend: 'webgpu' | 'wasm' | 'any';
-  segmentAnythingWeights: boolean;
-  version: string;
-  notes?: string;
-}
-
-export interface SamState {
-  /** The backend the user asked for; the runtime status says which one really runs. */
-  backendPreference: BackendPreference;
-  runtime: RuntimeStatus;
-  model: ModelStatus;
-  /** Models of the manifest, and the default. */
-  models: ModelChoice[];
-  defaultModel?: string;
-  /** Background encoding of the active viewport's series. */
-  preEncoding?: SeriesProgress;
-  /** The mask shown for the current prompts, not yet accepted. */
-  preview?: {
-    prompt: Prompt;
-    candidates: PreviewResult['candidates'];
-    chosenIndex: number;
-    decodeMs: number;
-    imageId: string;
-  };
-  /** The last problem with a prompt (e.g. outside the image), shown in the panel. */
-  promptError?: string;
-  /** What the last accept wrote (voxels written, voxels of other segments kept). */
-  lastAccept?: AcceptResult;
-  /** Measurements on the image are used as prompts too. */
-  measurementsAsPrompts?: boolean;
-}
-
-/** Deployment settings, from `window.config.sam` in the viewer's app-config. */
-export interface SamSettings {
-  /** Memory for cached image embeddings in the worker, MiB (default 768: a 300-slice CT with SAM ViT-B). */
-  embeddingCacheMiB?: number;
-}
-
-/** Checks the deployment's settings; a wrong value is reported and ignored, not fatal. */
-export function parseSettings(raw: unknown): SamSettings {
-  const settings: SamSettings = {};
-  const mib = (raw as SamSettings | undefined)?.embeddingCacheMiB;
-  if (mib !== undefined) {
-    if (typeof mib === 'number' && mib >= 0) settings.embeddingCacheMiB = mib;
-    else
-      console.warn(
-        `[SAM] window.config.sam.embeddingCacheMiB must be a number of MiB ≥ 0, got ${JSON.stringify(mib)}: ignored.`,
-      );
-  }
-  return settings;
-}
 
 /** The viewer around the service; absent in unit tests. */
 export interface SamViewer {
@@ -127,6 +60,7 @@ export class SamService {
   private prompts: PromptController | undefined;
   private labelmap: SamLabelmap | undefined;
   private promptSubscriptions: Array<{ unsubscribe(): void }> = [];
+  private unbindHotkeys: (() => void) | undefined;
 
   constructor(
     private readonly createClient: () => InferenceClient = () => new InferenceClient(),
@@ -265,10 +199,10 @@ export class SamService {
     const client = this.client;
     const model = this.state.model;
     if (!client || model.state !== 'ready') throw new Error('No model is loaded yet.');
-    const services = this.viewer?.servicesManager.services as Partial<ViewportServices> | undefined;
-    const viewportId = options.viewportId ?? services?.viewportGridService?.getActiveViewportId();
-    const viewport = viewportId ? services?.cornerstoneViewportService?.getCornerstoneViewport(viewportId) : undefined;
-    if (!this.viewer || !viewportId || !isStackViewport(viewport)) {
+    const viewports = this.viewports();
+    const viewportId = options.viewportId ?? viewports?.activeId();
+    const viewport = viewportId ? viewports?.stack(viewportId) : undefined;
+    if (!this.viewer || !viewportId || !viewport) {
       throw new Error('Segment Anything works on stack viewports: show an image series in the active viewport.');
     }
     const cornerstone = hostCornerstone(this.viewer.extensionManager);
@@ -285,24 +219,22 @@ export class SamService {
     return { ...answer, imageId, viewportId };
   }
 
+  /** The viewer's viewports, when the service runs in a viewer. */
+  private viewports(): ViewerViewports | undefined {
+    return this.viewer && ViewerViewports.from(this.viewer.servicesManager.services);
+  }
+
   /** Listens to the SAM prompt tools and keeps a live preview (needs the viewer). */
   private startPrompts(): void {
-    if (!this.viewer || this.prompts) return;
-    const services = this.viewer.servicesManager.services as Partial<ViewportServices>;
-    const { cornerstoneViewportService, viewportGridService } = services;
-    if (!cornerstoneViewportService || !viewportGridService) return;
+    const viewports = this.viewports();
+    if (!this.viewer || !viewports || this.prompts) return;
     this.prompts = new PromptController({
       cornerstone: hostCornerstone(this.viewer.extensionManager),
       cornerstoneTools: hostCornerstoneTools(this.viewer.extensionManager),
-      activeViewportSupported: () =>
-        isStackViewport(
-          cornerstoneViewportService.getCornerstoneViewport(viewportGridService.getActiveViewportId() ?? ''),
-        ),
+      activeViewportSupported: () => viewports.activeStack() !== undefined,
       viewportFor: (imageId) => {
-        const active = cornerstoneViewportService.getCornerstoneViewport(
-          viewportGridService.getActiveViewportId() ?? '',
-        );
-        return isStackViewport(active) && active.getCurrentImageId() === imageId ? active : undefined;
+        const active = viewports.activeStack();
+        return active?.getCurrentImageId() === imageId ? active : undefined;
       },
       segment: (prompt, viewportId, selection) => this.segment(prompt, { viewportId, ...(selection && { selection }) }),
       onPreview: (preview) =>
@@ -321,31 +253,17 @@ export class SamService {
     this.prompts.start();
     // Fast clicks need their listeners before the first click on a viewport.
     const watchActive = () => {
-      const viewport = cornerstoneViewportService.getCornerstoneViewport(
-        viewportGridService.getActiveViewportId() ?? '',
-      );
-      if (isStackViewport(viewport)) this.prompts?.watch(viewport);
+      const viewport = viewports.activeStack();
+      if (viewport) this.prompts?.watch(viewport);
     };
-    this.promptSubscriptions = [
-      viewportGridService.subscribe(viewportGridService.EVENTS.ACTIVE_VIEWPORT_ID_CHANGED, watchActive),
-      cornerstoneViewportService.subscribe(cornerstoneViewportService.EVENTS.VIEWPORT_DATA_CHANGED, watchActive),
-    ];
+    this.promptSubscriptions = [viewports.onActiveChange(watchActive)];
     watchActive();
-    document.addEventListener('keydown', this.onKeyDown);
+    this.unbindHotkeys = bindPreviewHotkeys({
+      hasPreview: () => this.state.preview !== undefined,
+      accept: () => void this.acceptPreview(),
+      reject: () => this.rejectPreview(),
+    });
   }
-
-  /** Esc rejects the preview, Enter accepts it; not while typing in a field. */
-  private readonly onKeyDown = (e: KeyboardEvent) => {
-    const target = e.target as HTMLElement | null;
-    if (!this.state.preview || target?.closest('input, textarea, select, [contenteditable="true"]')) return;
-    if (e.key === 'Escape') {
-      e.preventDefault();
-      this.rejectPreview();
-    } else if (e.key === 'Enter') {
-      e.preventDefault();
-      void this.acceptPreview();
-    }
-  };
 
   /** Shows another candidate mask of the current prompt. */
   chooseCandidate(index: number): Promise<void> {
@@ -394,11 +312,7 @@ export class SamService {
   }
 
   private activeImageId(): string | undefined {
-    const services = this.viewer?.servicesManager.services as Partial<ViewportServices> | undefined;
-    const viewport = services?.cornerstoneViewportService?.getCornerstoneViewport(
-      services.viewportGridService?.getActiveViewportId() ?? '',
-    );
-    return isStackViewport(viewport) ? viewport.getCurrentImageId() : undefined;
+    return this.viewports()?.activeStack()?.getCurrentImageId();
   }
 
   private samLabelmap(): SamLabelmap {
@@ -438,7 +352,8 @@ export class SamService {
 
   /** Stops the worker; called when the mode is left. */
   stopRuntime(): void {
-    document.removeEventListener('keydown', this.onKeyDown);
+    this.unbindHotkeys?.();
+    this.unbindHotkeys = undefined;
     this.labelmap?.dispose();
     this.labelmap = undefined;
     for (const s of this.promptSubscriptions) s.unsubscribe();

@@ -1,5 +1,5 @@
 import type { BackendReport } from '../../runtime/protocol';
-import type { ModelChoice } from '../SamService';
+import type { ModelChoice } from '../samState';
 
 /**
  * The model picker. On a CPU-only browser, a model meant for a GPU is flagged, with the reason:

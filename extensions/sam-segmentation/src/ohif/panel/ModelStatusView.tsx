@@ -1,4 +1,4 @@
-import type { ModelStatus } from '../SamService';
+import type { ModelStatus } from '../samState';
 import { panelButton, statusBox } from './statusBox';
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;

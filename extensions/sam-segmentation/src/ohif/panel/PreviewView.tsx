@@ -1,4 +1,4 @@
-import type { SamState } from '../SamService';
+import type { SamState } from '../samState';
 import { panelButton, statusBox } from './statusBox';
 
 /**

@@ -1,4 +1,4 @@
-import type { RuntimeStatus } from '../SamService';
+import type { RuntimeStatus } from '../samState';
 import { panelButton, statusBox as box } from './statusBox';
 
 /** Which backend really runs the models, and why; an error with a retry button. */
