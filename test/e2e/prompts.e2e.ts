@@ -136,6 +136,10 @@ describe('prompting with the SAM tools', () => {
     await page.locator('[data-testid="sam-preview"][data-state="ready"]').waitFor({ timeout: 30_000 });
     await page.keyboard.press('Escape');
     await page.locator('[data-testid="sam-preview"][data-state="empty"]').waitFor({ timeout: 10_000 });
+    // Cornerstone makes the click's annotation up to 400 ms after the release: it must not bring the
+    // rejected prompt back.
+    await page.waitForTimeout(800);
+    expect(await page.locator('[data-testid="sam-preview"]').getAttribute('data-state')).toBe('empty');
     expect(await overlayPixelsNear(at.x, at.y)).toBe(0);
     const samAnnotations = await page.evaluate(
       () =>

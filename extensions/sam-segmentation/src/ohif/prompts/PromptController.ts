@@ -68,8 +68,35 @@ export class PromptController {
     const annotation = (evt as CustomEvent<{ annotation?: CornerstoneAnnotation }>).detail?.annotation;
     const imageId = annotation?.metadata.referencedImageId;
     if (!annotation || !imageId || !isPromptAnnotation(annotation.metadata.toolName, this.includeMeasurements)) return;
+    if (evt.type === this.deps.cornerstoneTools.Enums.Events.ANNOTATION_COMPLETED && this.isRejectedClick(annotation)) {
+      // The click was decoded at once, then rejected (Esc) before Cornerstone made its annotation.
+      this.deps.cornerstoneTools.annotation.state.removeAnnotation(annotation.annotationUID);
+      const viewport = this.deps.viewportFor(imageId);
+      if (viewport) this.deps.cornerstoneTools.utilities.triggerAnnotationRenderForViewportIds([viewport.id]);
+      return;
+    }
     void this.update(imageId);
   };
+
+  /**
+   * Points decoded on mouse release whose annotation Cornerstone has not made yet (it holds a click
+   * 400 ms). A prompt cleared in that time must not come back when the annotation arrives.
+   */
+  private fastClicks: Array<{ imageId: string; x: number; y: number; rejected: boolean; at: number }> = [];
+
+  /** True (and forgotten) when the annotation is a fast click that was cleared before it arrived. */
+  private isRejectedClick(annotation: CornerstoneAnnotation): boolean {
+    const imageId = annotation.metadata.referencedImageId!;
+    const handle = annotation.data.handles.points[0];
+    const now = performance.now();
+    this.fastClicks = this.fastClicks.filter((c) => now - c.at < 2000);
+    if (!handle) return false;
+    const [x, y] = this.deps.cornerstone.utilities.worldToImageCoords(imageId, handle);
+    const i = this.fastClicks.findIndex((c) => c.imageId === imageId && Math.hypot(c.x - x, c.y - y) < 0.5);
+    if (i < 0) return false;
+    const [click] = this.fastClicks.splice(i, 1);
+    return click!.rejected;
+  }
   private readonly onViewportChange = (evt: Event) => {
     const element = evt.currentTarget as HTMLElement | null;
     for (const overlay of this.overlays.values()) if (!element || overlay.element === element) overlay.render();
@@ -117,6 +144,7 @@ export class PromptController {
           imageId,
           viewport.canvasToWorld([e.clientX - rect.left, e.clientY - rect.top]),
         );
+        this.fastClicks.push({ imageId, x, y, rejected: false, at: performance.now() });
         void this.update(imageId, { x, y, label });
       },
       { capture: true, passive: true },
@@ -234,6 +262,7 @@ export class PromptController {
   /** Removes the SAM prompts of an image and its preview (Reject, Clear, or after Accept). */
   clear(imageId: string | undefined = this.current?.result.imageId): void {
     if (!imageId) return;
+    for (const click of this.fastClicks) if (click.imageId === imageId) click.rejected = true;
     const viewportIds: string[] = [];
     for (const a of this.promptAnnotations(imageId)) {
       if (!isPromptAnnotation(a.metadata.toolName, false)) continue; // measurements stay
