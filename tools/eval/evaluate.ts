@@ -48,6 +48,17 @@ export interface ModelEvaluation {
   decodeMs: number[];
 }
 
+/** An object's row before any prompt mode is scored. */
+function newScore(image: EvalImage, object: EvalImage['objects'][number]): ObjectScore {
+  return { dataset: image.dataset, image: image.id, object: object.name, pixels: object.pixels, modes: {} };
+}
+
+/** The prompt of one mode for one object, seeded by image and object so every run gives the same. */
+function promptFor(mode: PromptModeId, image: EvalImage, index: number) {
+  const { columns: width, rows: height } = image.slice;
+  return PROMPT_MODES[mode].build(image.objects[index]!.mask, width, height, { seed: objectSeed(image.id, index) });
+}
+
 /** A stable seed per object, so sampled prompts are the same in every run (FNV-1a of image and index). */
 export function objectSeed(imageId: string, objectIndex: number): number {
   let h = 0x811c9dc5;
@@ -70,15 +81,9 @@ export async function evaluateModel(
     result.encodeMs.push(performance.now() - start);
     const upsampler = new LogitUpsampler(new ModelFrame(width, height, model.description.family.preprocess));
     for (const [index, object] of image.objects.entries()) {
-      const score: ObjectScore = {
-        dataset: image.dataset,
-        image: image.id,
-        object: object.name,
-        pixels: object.pixels,
-        modes: {},
-      };
+      const score = newScore(image, object);
       for (const mode of modes) {
-        const prompt = PROMPT_MODES[mode].build(object.mask, width, height, { seed: objectSeed(image.id, index) });
+        const prompt = promptFor(mode, image, index);
         start = performance.now();
         const decoded = await model.decode(embedding, prompt, cleanup ? { cleanup } : {});
         result.decodeMs.push(performance.now() - start);
@@ -116,15 +121,9 @@ export function evaluateBaseline(
     const { columns: width, rows: height } = image.slice;
     const grey = greyImage(image.slice, image.voi);
     for (const [index, object] of image.objects.entries()) {
-      const score: ObjectScore = {
-        dataset: image.dataset,
-        image: image.id,
-        object: object.name,
-        pixels: object.pixels,
-        modes: {},
-      };
+      const score = newScore(image, object);
       for (const mode of modes) {
-        const prompt = PROMPT_MODES[mode].build(object.mask, width, height, { seed: objectSeed(image.id, index) });
+        const prompt = promptFor(mode, image, index);
         const d = dice(thresholdBaseline(grey, width, height, prompt, options), object.mask);
         score.modes[mode] = { selected: d, oracle: d, candidates: [d], chosenIndex: 0 };
       }
