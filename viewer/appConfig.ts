@@ -30,11 +30,16 @@ export function samConfigLines(basePath: string): string {
  * a hospital's PACS would be), and `dicomjson` for opening a static manifest by URL
  * (`<base>sam/dicomjson?url=<manifest>`). `dicomlocal` is needed by OHIF 3.13 to address the frames
  * of a multi-frame SEG listed in a dicomjson manifest.
+ *
+ * The samples' endpoint takes STOW-RS (held in the server's memory), so the source says
+ * `supportsStow`. In OHIF 3.13 that flag only decides which sources the Store dialog lists when
+ * `allowMultiSelectExport` is on; with it off (the stock config) OHIF stores to the active source,
+ * whose `store.dicom` POSTs to `<wadoRoot>/studies`.
  */
 function demoConfigLines(basePath: string): string {
   const dicomwebRoot = `${basePath}${DICOMWEB_PATH}`;
   const lines = [
-    '// Demo viewer only: the embedded sample studies.',
+    '// Demo viewer only: the embedded sample studies (DICOM SEGs stored from OHIF are kept in memory).',
     'window.config.dataSources.push({',
     "  namespace: '@ohif/extension-default.dataSourcesModule.dicomweb',",
     "  sourceName: 'samples',",
@@ -51,6 +56,7 @@ function demoConfigLines(basePath: string): string {
     '    supportsFuzzyMatching: false,',
     '    supportsWildcard: true,',
     '    bulkDataURI: { enabled: true },',
+    '    supportsStow: true,',
     '  },',
     '});',
     'window.config.dataSources.push(',

@@ -146,11 +146,13 @@ function handler(basePath: string) {
     }
     return patched;
   };
-  // The sample studies, served as a read-only DICOMweb endpoint: OHIF's ordinary `dicomweb` data
-  // source reads them exactly as it reads a PACS.
+  // The sample studies, served as a DICOMweb endpoint: OHIF's ordinary `dicomweb` data source reads
+  // them exactly as it reads a PACS, and stores to it (a SEG from OHIF's Store Segmentation) by
+  // STOW-RS. Stored instances live in this process's memory only: the sample folders never change.
   const dicomweb = createDicomWebHandler({
     folders: SAMPLE_STUDIES.map((s) => join(SAMPLES_DIR, s.folder)),
     basePath: `${basePath}${DICOMWEB_PATH}`,
+    stow: { maxBodyBytes: 64 * 1024 * 1024, maxStoredBytes: 512 * 1024 * 1024 },
   });
   const stockConfig = readFileSync(join(VIEWER_DIR, 'app-config.js'), 'utf8');
   const appConfig = composeAppConfig(stockConfig, { basePath });
@@ -158,7 +160,12 @@ function handler(basePath: string) {
 
   return (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'Method not allowed');
+    const dicomwebRoot = `${basePath}${DICOMWEB_PATH}`;
+    const isDicomweb = url.pathname === dicomwebRoot || url.pathname.startsWith(`${dicomwebRoot}/`);
+    // Files are read only; the DICOMweb endpoint answers its own methods (it takes STOW-RS POSTs).
+    if (req.method !== 'GET' && req.method !== 'HEAD' && !isDicomweb) {
+      return send(res, 405, 'text/plain', 'Method not allowed');
+    }
     if (basePath !== '/' && url.pathname === basePath.slice(0, -1)) {
       res.writeHead(302, { Location: basePath + url.search });
       return void res.end();
@@ -167,13 +174,13 @@ function handler(basePath: string) {
       return send(res, 404, 'text/plain', `Not found (the viewer is at ${basePath})`);
     const path = url.pathname.slice(basePath.length);
 
-    if (path === 'app-config.js') return send(res, 200, CONTENT_TYPES['.js']!, appConfig);
-    if (path === DICOMWEB_PATH || path.startsWith(`${DICOMWEB_PATH}/`)) {
+    if (isDicomweb) {
       res.setHeader('Cross-Origin-Embedder-Policy', ISOLATION_HEADERS['Cross-Origin-Embedder-Policy']);
       res.setHeader('Cross-Origin-Opener-Policy', ISOLATION_HEADERS['Cross-Origin-Opener-Policy']);
       if (dicomweb(req, res, path.slice(DICOMWEB_PATH.length))) return;
       return send(res, 404, 'text/plain', `Not a DICOMweb resource: ${url.pathname}`);
     }
+    if (path === 'app-config.js') return send(res, 200, CONTENT_TYPES['.js']!, appConfig);
     for (const { prefix, dir, allow } of mounts()) {
       if (!path.startsWith(prefix)) continue;
       const file = safeJoin(dir, path.slice(prefix.length));

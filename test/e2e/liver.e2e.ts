@@ -149,6 +149,7 @@ describe('the liver on the dcmqi CT', () => {
 
     await page.keyboard.press('Enter');
     await page.locator('[data-testid="sam-last-accept"]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="sam-store-seg"]').waitFor(); // the panel offers to store it as DICOM SEG
     const voxels = await acceptedVoxels(page, imageId);
     const score = dice(voxels, truth.mask);
     console.log(`liver, SAM box with the default model: Dice ${score.toFixed(3)} against the dcmqi liver SEG`);

@@ -1,5 +1,6 @@
 // Content negotiation for DICOMweb retrieve requests (PS3.18 8.7): which media type and transfer
-// syntax to answer with, given the request's Accept header and what the server can deliver.
+// syntax to answer with, given the request's Accept header and what the server can deliver. Its
+// media type parser also reads the Content-Type of STOW-RS requests.
 //
 // What OHIF 3.13 sends:
 //   JSON (QIDO, metadata):  Accept: application/dicom+json
@@ -7,11 +8,15 @@
 //   whole instance (SEG):   Accept: multipart/related; type="application/dicom"
 //   bulk data:              Accept: multipart/related; type="application/octet-stream"
 
-export interface MediaRange {
+/** A media type with its parameters, as in a Content-Type header or one item of an Accept header. */
+export interface MediaType {
   /** Lower-case `type/subtype`, e.g. `multipart/related` or `*\/*`. */
   type: string;
-  /** Parameters with lower-case names and unquoted values (`type`, `transfer-syntax`, ...). */
+  /** Parameters with lower-case names and unquoted values (`type`, `transfer-syntax`, `boundary`, ...). */
   params: Record<string, string>;
+}
+
+export interface MediaRange extends MediaType {
   q: number;
 }
 
@@ -33,24 +38,29 @@ function splitOutsideQuotes(text: string, separator: string): string[] {
   return parts;
 }
 
+/** Parses one media type with its parameters. */
+export function parseMediaType(text: string): MediaType {
+  const [typePart = '', ...paramParts] = splitOutsideQuotes(text, ';');
+  const params: Record<string, string> = {};
+  for (const param of paramParts) {
+    const eq = param.indexOf('=');
+    if (eq < 0) continue;
+    const name = param.slice(0, eq).trim().toLowerCase();
+    params[name] = param
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1');
+  }
+  return { type: typePart.trim().toLowerCase(), params };
+}
+
 /** The media ranges of an Accept header, highest q first; none when the header is absent or empty. */
 export function parseAccept(header: string | undefined): MediaRange[] {
   if (!header) return [];
   const ranges: MediaRange[] = [];
   for (const item of splitOutsideQuotes(header, ',')) {
-    const [typePart = '', ...paramParts] = splitOutsideQuotes(item, ';');
-    const type = typePart.trim().toLowerCase();
+    const { type, params } = parseMediaType(item);
     if (!type) continue;
-    const params: Record<string, string> = {};
-    for (const param of paramParts) {
-      const eq = param.indexOf('=');
-      if (eq < 0) continue;
-      const name = param.slice(0, eq).trim().toLowerCase();
-      params[name] = param
-        .slice(eq + 1)
-        .trim()
-        .replace(/^"(.*)"$/, '$1');
-    }
     const q = params.q === undefined ? 1 : Number(params.q);
     ranges.push({ type, params, q: Number.isFinite(q) ? q : 0 });
   }

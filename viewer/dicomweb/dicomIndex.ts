@@ -1,8 +1,10 @@
 // The studies behind the DICOMweb endpoint: every *.dcm file under the given folders, parsed
 // once with dcmjs, grouped into study > series > instance, each instance kept as its DICOM JSON
 // metadata (binary values replaced by BulkDataURIs) plus those binary values themselves.
+// Instances received by STOW-RS join the same index, held in memory only (never written to disk).
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import dcmjs from 'dcmjs';
@@ -30,12 +32,16 @@ export const TAG = {
   PixelData: '7FE00010',
 } as const;
 
+/** Where an instance's Part 10 bytes are: a file of the served folders, or memory (stored by STOW-RS). */
+export type InstanceSource = { kind: 'file'; path: string } | { kind: 'memory'; bytes: Uint8Array };
+
 export interface InstanceRecord {
   studyUID: string;
   seriesUID: string;
   sopUID: string;
+  sopClassUID: string;
   transferSyntaxUID: string;
-  filePath: string;
+  source: InstanceSource;
   /** DICOM JSON of the whole dataset, binary values as BulkDataURIs. */
   metadata: DicomJsonDataset;
   /** The binary values, by the path that ends their BulkDataURI. */
@@ -56,11 +62,15 @@ export interface StudyRecord {
 }
 
 export interface DicomIndex {
-  /** In the order their first file was found (folders in the order given, files by name). */
+  /** In the order their first file was found (folders in the order given, files by name), then stored. */
   studies: StudyRecord[];
   study(studyUID: string): StudyRecord | undefined;
   series(studyUID: string, seriesUID: string): SeriesRecord | undefined;
   instance(studyUID: string, seriesUID: string, sopUID: string): InstanceRecord | undefined;
+  /** The instance with this SOP Instance UID, in whichever study and series. */
+  instanceBySop(sopUID: string): InstanceRecord | undefined;
+  /** Adds an instance (its SOP Instance UID must be new), keeping series and instances in order. */
+  add(instance: InstanceRecord): void;
 }
 
 /** `{basePath}/studies/{study}/series/{series}/instances/{sop}`, the instance's WADO-RS URL path. */
@@ -94,8 +104,16 @@ function pixelsOf(metadata: DicomJsonDataset, bulk: ReadonlyMap<string, Uint8Arr
   return { layout, data };
 }
 
-function readInstance(filePath: string, basePath: string): InstanceRecord {
-  const bytes = readFileSync(filePath);
+/** The instance's DICOM Part 10 file, as stored. */
+export async function readPart10(instance: InstanceRecord): Promise<Uint8Array> {
+  return instance.source.kind === 'file' ? readFile(instance.source.path) : instance.source.bytes;
+}
+
+/**
+ * Parses a DICOM Part 10 file into an instance record. Throws (with a reason, not naming the
+ * source) when dcmjs cannot read it or it lacks the UIDs or transfer syntax the routes need.
+ */
+export function parseInstance(bytes: Uint8Array, source: InstanceSource, basePath: string): InstanceRecord {
   const file = dcmjs.data.DicomMessage.readFile(
     bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
   );
@@ -117,8 +135,9 @@ function readInstance(filePath: string, basePath: string): InstanceRecord {
     studyUID: uids.study,
     seriesUID: uids.series,
     sopUID: uids.sop,
+    sopClassUID: String(file.dict[TAG.SOPClassUID]?.Value?.[0] ?? ''),
     transferSyntaxUID,
-    filePath,
+    source,
     metadata,
     bulk,
     pixels: pixelsOf(metadata, bulk, transferSyntaxUID),
@@ -130,17 +149,70 @@ const byNumberThenUid =
   (a: T, b: T): number =>
     (num(a) ?? Infinity) - (num(b) ?? Infinity) || uid(a).localeCompare(uid(b));
 
+/** Inserts `item` after the items that sort before or with it (files found later stay later). */
+function insertSorted<T>(list: T[], item: T, order: (a: T, b: T) => number): void {
+  const at = list.findIndex((other) => order(item, other) < 0);
+  list.splice(at < 0 ? list.length : at, 0, item);
+}
+
+/** An empty index; `add` fills it. */
+export function createDicomIndex(): DicomIndex {
+  const studies: StudyRecord[] = [];
+  const studyByUid = new Map<string, StudyRecord>();
+  const seriesByKey = new Map<string, SeriesRecord>();
+  const instances = new Map<string, InstanceRecord>();
+  const bySop = new Map<string, InstanceRecord>();
+
+  const instanceOrder = byNumberThenUid<InstanceRecord>(
+    (i) => numberValue(i.metadata, TAG.InstanceNumber),
+    (i) => i.sopUID,
+  );
+  const seriesOrder = byNumberThenUid<SeriesRecord>(
+    (s) => (s.instances[0] ? numberValue(s.instances[0].metadata, TAG.SeriesNumber) : undefined),
+    (s) => s.uid,
+  );
+
+  function add(instance: InstanceRecord): void {
+    if (bySop.has(instance.sopUID)) throw new Error(`SOP Instance UID ${instance.sopUID} is already indexed`);
+    bySop.set(instance.sopUID, instance);
+    instances.set(`${instance.studyUID}/${instance.seriesUID}/${instance.sopUID}`, instance);
+
+    let study = studyByUid.get(instance.studyUID);
+    if (!study) {
+      study = { uid: instance.studyUID, series: [] };
+      studyByUid.set(study.uid, study);
+      studies.push(study);
+    }
+    const seriesKey = `${instance.studyUID}/${instance.seriesUID}`;
+    let series = seriesByKey.get(seriesKey);
+    if (series) {
+      // The series is ordered by its first instance's number, which the new one may change.
+      study.series.splice(study.series.indexOf(series), 1);
+    } else {
+      series = { uid: instance.seriesUID, studyUID: instance.studyUID, instances: [] };
+      seriesByKey.set(seriesKey, series);
+    }
+    insertSorted(series.instances, instance, instanceOrder);
+    insertSorted(study.series, series, seriesOrder);
+  }
+
+  return {
+    studies,
+    study: (studyUID) => studyByUid.get(studyUID),
+    series: (studyUID, seriesUID) => seriesByKey.get(`${studyUID}/${seriesUID}`),
+    instance: (studyUID, seriesUID, sopUID) => instances.get(`${studyUID}/${seriesUID}/${sopUID}`),
+    instanceBySop: (sopUID) => bySop.get(sopUID),
+    add,
+  };
+}
+
 /**
  * Reads and indexes every *.dcm file under `folders` (recursively). `basePath` is the URL path
  * (or absolute URL) the DICOMweb root is served at; the BulkDataURIs start with it.
  * Throws, naming the file, on a file dcmjs cannot read or a SOP Instance UID seen twice.
  */
 export function buildDicomIndex(folders: readonly string[], basePath: string): DicomIndex {
-  const studies = new Map<string, StudyRecord>();
-  const series = new Map<string, SeriesRecord>();
-  const instances = new Map<string, InstanceRecord>();
-  const filesBySop = new Map<string, string>();
-
+  const index = createDicomIndex();
   for (const folder of folders) {
     if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) {
       throw new Error(`DICOMweb: ${folder} is not a folder`);
@@ -148,49 +220,16 @@ export function buildDicomIndex(folders: readonly string[], basePath: string): D
     for (const filePath of dicomFilesUnder(folder)) {
       let instance: InstanceRecord;
       try {
-        instance = readInstance(filePath, basePath);
+        instance = parseInstance(readFileSync(filePath), { kind: 'file', path: filePath }, basePath);
       } catch (error) {
         throw new Error(`DICOMweb: cannot serve ${filePath}: ${(error as Error).message}`);
       }
-      const twin = filesBySop.get(instance.sopUID);
-      if (twin) throw new Error(`DICOMweb: ${filePath} and ${twin} have the same SOP Instance UID`);
-      filesBySop.set(instance.sopUID, filePath);
-      instances.set(`${instance.studyUID}/${instance.seriesUID}/${instance.sopUID}`, instance);
-
-      let study = studies.get(instance.studyUID);
-      if (!study) studies.set(instance.studyUID, (study = { uid: instance.studyUID, series: [] }));
-      const seriesKey = `${instance.studyUID}/${instance.seriesUID}`;
-      let seriesRecord = series.get(seriesKey);
-      if (!seriesRecord) {
-        seriesRecord = { uid: instance.seriesUID, studyUID: instance.studyUID, instances: [] };
-        series.set(seriesKey, seriesRecord);
-        study.series.push(seriesRecord);
+      const twin = index.instanceBySop(instance.sopUID)?.source;
+      if (twin?.kind === 'file') {
+        throw new Error(`DICOMweb: ${filePath} and ${twin.path} have the same SOP Instance UID`);
       }
-      seriesRecord.instances.push(instance);
+      index.add(instance);
     }
   }
-
-  for (const study of studies.values()) {
-    for (const s of study.series) {
-      s.instances.sort(
-        byNumberThenUid(
-          (i) => numberValue(i.metadata, TAG.InstanceNumber),
-          (i) => i.sopUID,
-        ),
-      );
-    }
-    study.series.sort(
-      byNumberThenUid(
-        (s) => (s.instances[0] ? numberValue(s.instances[0].metadata, TAG.SeriesNumber) : undefined),
-        (s) => s.uid,
-      ),
-    );
-  }
-
-  return {
-    studies: [...studies.values()],
-    study: (studyUID) => studies.get(studyUID),
-    series: (studyUID, seriesUID) => series.get(`${studyUID}/${seriesUID}`),
-    instance: (studyUID, seriesUID, sopUID) => instances.get(`${studyUID}/${seriesUID}/${sopUID}`),
-  };
+  return index;
 }

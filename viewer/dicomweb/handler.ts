@@ -1,9 +1,13 @@
-// A read-only DICOMweb endpoint (QIDO-RS, WADO-RS, WADO-URI) over folders of DICOM files: what
-// OHIF's stock `dicomweb` data source uses, answered as PS3.18 says. The routes are below.
+// A DICOMweb endpoint (QIDO-RS, WADO-RS, WADO-URI, and STOW-RS when enabled) over folders of
+// DICOM files: what OHIF's stock `dicomweb` data source uses, answered as PS3.18 says. The routes
+// are below.
 //
-// Only GET and HEAD (405 otherwise). Unknown UIDs are 404, unanswerable Accept headers 406,
-// malformed queries 400, each with a plain-text reason. Every response carries
-// Cross-Origin-Resource-Policy: same-origin, for the viewer's cross-origin-isolated page.
+// GET and HEAD read. POST to `studies` or `studies/{study}` stores instances (STOW-RS, stow.ts)
+// only when the `stow` option is given: they join the index in memory, never the folders on disk,
+// and a restart forgets them. Without it, and for other methods or paths, the answer is 405 with
+// an Allow header. Unknown UIDs are 404, unanswerable Accept headers 406, malformed queries 400,
+// each with a plain-text reason. Every response carries Cross-Origin-Resource-Policy:
+// same-origin, for the viewer's cross-origin-isolated page.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -15,6 +19,7 @@ import {
   type StudyRecord,
 } from './dicomIndex';
 import { HttpError, jsonReply, send, type Reply } from './http';
+import { createStowRs, type StowOptions } from './stow';
 import {
   instanceAttributes,
   parseQidoQuery,
@@ -34,6 +39,8 @@ export interface DicomWebHandlerOptions {
    * (or an absolute URL). BulkDataURIs and RetrieveURLs in the responses start with it.
    */
   basePath: string;
+  /** Accept STOW-RS (POST) into memory, within these limits. Off (read-only) when absent. */
+  stow?: StowOptions;
 }
 
 /**
@@ -59,6 +66,9 @@ interface Context {
 type Answer = (ctx: Context) => Reply | Promise<Reply>;
 type Route = [pattern: string, answer: Answer];
 
+/** The paths STOW-RS stores to (PS3.18 10.5.1). */
+const STORE_PATTERNS = ['studies', 'studies/:st'];
+
 /** `params` for `segments` if they fit `pattern` (`studies/:st/series`), else undefined. */
 function matchPattern(pattern: string, segments: readonly string[]): Params | undefined {
   const parts = pattern.split('/');
@@ -75,6 +85,7 @@ function matchPattern(pattern: string, segments: readonly string[]): Params | un
 export function createDicomWebHandler(options: DicomWebHandlerOptions): DicomWebHandler {
   const basePath = options.basePath.replace(/\/+$/, '');
   const index = buildDicomIndex(options.folders, basePath);
+  const store = options.stow ? createStowRs(index, basePath, options.stow) : undefined;
 
   const study = (st: string): StudyRecord => {
     const found = index.study(st);
@@ -140,7 +151,7 @@ export function createDicomWebHandler(options: DicomWebHandlerOptions): DicomWeb
     [`${sopPath}/bulk/:path`, (c) => bulkReply(c.req, sop(c), c.params.path)],
   ];
 
-  function answerFor(segments: string[], query: URLSearchParams): Answer | undefined {
+  function readAnswer(segments: string[], query: URLSearchParams): Answer | undefined {
     if (segments.length === 0) {
       return query.get('requestType') === 'WADO' ? () => wadoUriReply(query, instance) : undefined;
     }
@@ -154,6 +165,20 @@ export function createDicomWebHandler(options: DicomWebHandlerOptions): DicomWeb
     };
   }
 
+  /** The answer to `method` on a path of ours (`read` is its GET answer, if any). */
+  function answerFor(method: string, segments: string[], read: Answer): Answer {
+    if (method === 'GET' || method === 'HEAD') return read;
+    const storePath = STORE_PATTERNS.map((p) => matchPattern(p, segments)).find((p) => p !== undefined);
+    if (method === 'POST' && store && storePath) return ({ req }) => store(req, storePath.st || undefined);
+    const allow = store && storePath ? 'GET, HEAD, POST' : 'GET, HEAD';
+    const why = store
+      ? `${segments.join('/') || 'this resource'} takes ${allow}`
+      : 'this DICOMweb endpoint is read-only';
+    return () => {
+      throw new HttpError(405, `${method} is not supported: ${why}`, { Allow: allow });
+    };
+  }
+
   const handler = (req: IncomingMessage, res: ServerResponse, pathBelowRoot: string): boolean => {
     const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
     const path = (pathBelowRoot.split('?')[0] ?? '').replace(/^\/+|\/+$/g, '');
@@ -163,8 +188,9 @@ export function createDicomWebHandler(options: DicomWebHandlerOptions): DicomWeb
     } catch {
       return false; // malformed %-escapes: not a path of ours
     }
-    const answer = answerFor(segments, query);
-    if (!answer) return false;
+    const read = readAnswer(segments, query);
+    if (!read) return false;
+    const answer = answerFor(req.method ?? 'GET', segments, read);
     void send(req, res, () => answer({ req, query, params: NO_PARAMS }));
     return true;
   };

@@ -12,11 +12,12 @@ export interface Reply {
   body: Buffer;
 }
 
-/** An answer other than 200: sent as text/plain with `message` as the reason. */
+/** An answer other than 200: sent as text/plain with `message` as the reason, and `headers` (e.g. Allow). */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -62,20 +63,18 @@ export function partsReply(req: IncomingMessage, offer: Offer, parts: (transferS
 
 /**
  * Runs `make` and sends its reply, or the HttpError it throws (500 for anything else), with
- * Content-Length and Cross-Origin-Resource-Policy; only GET and HEAD are allowed.
+ * Content-Length and Cross-Origin-Resource-Policy.
  */
 export async function send(req: IncomingMessage, res: ServerResponse, make: () => Reply | Promise<Reply>) {
   let answer: Reply;
   try {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      throw new HttpError(405, `${req.method} is not supported: this DICOMweb endpoint is read-only`);
-    }
     answer = await make();
   } catch (error) {
     const status = error instanceof HttpError ? error.status : 500;
     if (status === 500) console.error('DICOMweb:', error);
     const message = error instanceof Error ? error.message : String(error);
-    answer = reply(status, 'text/plain; charset=utf-8', `${message}\n`, status === 405 ? { Allow: 'GET, HEAD' } : {});
+    const headers = error instanceof HttpError ? error.headers : {};
+    answer = reply(status, 'text/plain; charset=utf-8', `${message}\n`, headers);
   }
   if (res.headersSent) return;
   res.writeHead(answer.status, {

@@ -1,6 +1,7 @@
-// multipart/related bodies (RFC 2387), the envelope of DICOMweb frames, bulk data and instances.
+// multipart/related bodies (RFC 2387), the envelope of DICOMweb frames, bulk data and instances:
+// written for retrieve responses, read for STOW-RS requests.
 //
-// Layout, as both dicomweb-client's multipartDecode and Cornerstone's extractMultipart parse it:
+// Layout written, as both dicomweb-client's multipartDecode and Cornerstone's extractMultipart parse it:
 //   --BOUNDARY\r\nContent-Type: <part type>\r\nContent-Length: <n>\r\n\r\n<bytes>\r\n
 //   ... one such block per part ...
 //   --BOUNDARY--\r\n
@@ -46,4 +47,62 @@ export function multipartRelated(type: string, parts: readonly Part[]): Multipar
     contentType: `multipart/related; type="${type}"; boundary=${boundary}`,
     body: Buffer.concat(chunks),
   };
+}
+
+/** A part of a received multipart body: its headers (names lower case) and its bytes. */
+export interface ReceivedPart {
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/** A body that is not multipart as RFC 2046 5.1.1 writes it. */
+export class MultipartError extends Error {}
+
+const CRLF = Buffer.from('\r\n', 'latin1');
+
+function partHeaders(text: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of text.split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+/**
+ * Splits a multipart body at `boundary` (RFC 2046 5.1.1): the preamble before the first delimiter
+ * and the epilogue after the closing one are ignored. dicomweb-client's STOW-RS bodies start
+ * with CRLF and end without one; both forms are read.
+ */
+export function splitMultipart(body: Buffer, boundary: string): ReceivedPart[] {
+  const delimiter = Buffer.from(`--${boundary}`, 'latin1');
+  const nextDelimiter = Buffer.concat([CRLF, delimiter]);
+  let at = 0; // where the current delimiter starts
+  if (!body.subarray(0, delimiter.length).equals(delimiter)) {
+    const found = body.indexOf(nextDelimiter);
+    if (found < 0) throw new MultipartError(`no "--${boundary}" delimiter in the body`);
+    at = found + CRLF.length;
+  }
+  const parts: ReceivedPart[] = [];
+  for (;;) {
+    let cursor = at + delimiter.length;
+    if (body.subarray(cursor, cursor + 2).toString('latin1') === '--') return parts; // the closing delimiter
+    while (body[cursor] === 0x20 || body[cursor] === 0x09) cursor++; // transport padding
+    if (cursor >= body.length) throw new MultipartError('the body ends without the closing delimiter');
+    if (!body.subarray(cursor, cursor + 2).equals(CRLF))
+      throw new MultipartError('a delimiter line does not end with CRLF');
+    const headersStart = cursor + 2;
+    const blank = body.subarray(headersStart, headersStart + 2).equals(CRLF)
+      ? headersStart
+      : body.indexOf('\r\n\r\n', headersStart);
+    if (blank < 0) throw new MultipartError(`part ${parts.length + 1} has no end of headers`);
+    const bodyStart = blank === headersStart ? headersStart + 2 : blank + 4;
+    const end = body.indexOf(nextDelimiter, bodyStart);
+    if (end < 0) throw new MultipartError(`part ${parts.length + 1} is not followed by a delimiter (body cut short?)`);
+    parts.push({
+      headers: partHeaders(body.subarray(headersStart, blank).toString('latin1')),
+      body: body.subarray(bodyStart, end),
+    });
+    at = end + CRLF.length;
+  }
 }

@@ -1,11 +1,10 @@
 // WADO-RS retrieve (instances, frames, bulk data; PS3.18 10.4) and WADO-URI (PS3.18 9), the
 // replies with pixel data in them. Metadata is plain JSON and lives with the routes.
 
-import { readFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 
 import { negotiate, type Offer } from './accept';
-import { instancePath, TAG, type InstanceRecord } from './dicomIndex';
+import { instancePath, readPart10, TAG, type InstanceRecord } from './dicomIndex';
 import { EXPLICIT_VR_LITTLE_ENDIAN, frame, NATIVE_TRANSFER_SYNTAXES } from './frames';
 import { HttpError, notAcceptable, partsReply, reply, type Reply } from './http';
 
@@ -26,7 +25,7 @@ export async function instancesReply(
     singlePartAllowed: instances.length === 1,
   };
   if (!negotiate(req.headers.accept, offer)) throw notAcceptable(req, offer); // before reading the files
-  const files = await Promise.all(instances.map((i) => readFile(i.filePath)));
+  const files = await Promise.all(instances.map(readPart10));
   return partsReply(req, offer, () =>
     instances.map((i, n) => ({
       contentType: `application/dicom; transfer-syntax=${i.transferSyntaxUID}`,
@@ -103,5 +102,5 @@ export async function wadoUriReply(
   if (syntax && syntax !== '*' && syntax !== target.transferSyntaxUID) {
     throw new HttpError(406, `WADO-URI: the instance is stored as ${target.transferSyntaxUID}, not ${syntax}`);
   }
-  return reply(200, 'application/dicom', await readFile(target.filePath));
+  return reply(200, 'application/dicom', await readPart10(target));
 }

@@ -1,40 +1,17 @@
 // The DICOMweb endpoint over the real dcmqi sample (3-slice CT + its 3-frame binary liver SEG),
 // queried over HTTP as OHIF's dicomweb data source queries it.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 import dcmjs from 'dcmjs';
 
 import { createDicomWebHandler, type DicomWebHandler } from '../../../viewer/dicomweb/handler';
-
-const SAMPLE_DIR = join(__dirname, '..', '..', '..', 'viewer', 'samples', 'dcmqi-liver-ct');
-const SHARED_DIR = '/work/shared/data/dcmqi/data/segmentations';
-
-const STUDY = '1.2.392.200103.20080913.113635.0.2009.6.22.21.43.10.22941.1';
-const CT_SERIES = '1.2.392.200103.20080913.113635.1.2009.6.22.21.43.10.23430.1';
-const SEG_SERIES = '1.2.276.0.7230010.3.1.3.0.42154.1458337731.665795';
-const SEG_SOP = '1.2.276.0.7230010.3.1.4.0.42154.1458337731.665796';
+import { CT_SERIES, sampleFiles, SEG_SERIES, SEG_SOP, STUDY, values, type Json } from './dcmqiSample';
 
 const FRAMES_ACCEPT = 'multipart/related; type="application/octet-stream"; transfer-syntax="*"'; // OHIF's
 const JSON_ACCEPT = { Accept: 'application/dicom+json' };
-
-/** The sample's files: from viewer/samples, or linked from the shared dcmqi checkout. */
-function sampleFiles(): { folder: string; cleanup: () => void; file: (name: string) => string } {
-  if (existsSync(join(SAMPLE_DIR, 'liver.dcm'))) {
-    return { folder: SAMPLE_DIR, cleanup: () => {}, file: (name) => join(SAMPLE_DIR, name) };
-  }
-  const folder = mkdtempSync(join(tmpdir(), 'dicomweb-'));
-  const sources: Record<string, string> = { 'liver.dcm': join(SHARED_DIR, 'liver.dcm') };
-  for (const n of ['01', '02', '03']) sources[`${n}.dcm`] = join(SHARED_DIR, 'ct-3slice', `${n}.dcm`);
-  for (const [name, source] of Object.entries(sources)) symlinkSync(source, join(folder, name));
-  return { folder, cleanup: () => rmSync(folder, { recursive: true }), file: (name) => sources[name] ?? '' };
-}
-
-type Json = Record<string, { vr: string; Value?: unknown[]; BulkDataURI?: string }>;
 
 interface ParsedPart {
   headers: Record<string, string>;
@@ -76,8 +53,6 @@ function pixelDataOf(path: string): Buffer {
   ).dict;
   return Buffer.from(dict['7FE00010']?.Value?.[0] as ArrayBuffer);
 }
-
-const values = (json: Json, tag: string) => json[tag]?.Value ?? [];
 
 describe('the DICOMweb endpoint', () => {
   const sample = sampleFiles();

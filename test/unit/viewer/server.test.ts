@@ -21,6 +21,11 @@ describe('app-config composition', () => {
     expect(samConfigLines('/ohif/')).toContain("window.config.modes.push('/ohif/sam/mode/index.mjs');");
   });
 
+  it('lets the samples data source store (STOW-RS to the demo endpoint)', () => {
+    const config = composeAppConfig(stock, { basePath: '/' });
+    expect(config).toMatch(/sourceName: 'samples',[\s\S]*supportsStow: true,[\s\S]*defaultDataSourceName = 'samples'/);
+  });
+
   it('sets the router base name only under a sub-path', () => {
     expect(composeAppConfig(stock, { basePath: '/' })).not.toContain('routerBasename =');
     expect(composeAppConfig(stock, { basePath: '/ohif/' })).toContain("window.config.routerBasename = '/ohif';");
@@ -88,6 +93,17 @@ describe('the demo server', () => {
     const text = await (await fetch(`${server.url}${appBundle}`)).text();
     expect(text).toContain('__webpack_require__.p = "/ohif/";');
     expect(text).not.toContain('__webpack_require__.p = "/";');
+  });
+
+  it('takes STOW-RS POSTs at its DICOMweb endpoint only; everything else stays read-only', async () => {
+    const stow = await fetch(`${server.url}dicomweb/studies`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'Content-Type': 'application/json' },
+    });
+    expect(stow.status).toBe(415); // the STOW-RS route answered: it wants multipart/related DICOM
+    expect(await stow.text()).toMatch(/multipart\/related; type="application\/dicom"/);
+    expect((await fetch(`${server.url}sam/mode/index.mjs`, { method: 'POST', body: '' })).status).toBe(405);
   });
 
   it('refuses paths that escape the served folders', async () => {

@@ -18,13 +18,14 @@ import { labelmapHost, type CommandsManagerLike } from './labelmap/hostTypes';
 import { algorithmNameFor } from './labelmap/samSegmentation';
 import type { AcceptOptions, AcceptResult, MaskOnImage } from './labelmap/acceptMask';
 import type { SegExport } from './labelmap/segExport';
+import type { SegStoreResult } from './labelmap/segStore';
 
 import type { BackendPreference, BackendReport } from '../runtime/protocol';
 import { parseSettings, type SamSettings, type SamState } from './samState';
 import { ViewerViewports } from './viewerViewports';
 import { bindPreviewHotkeys } from './previewHotkeys';
 
-export type { ModelChoice, ModelStatus, RuntimeStatus, SamSettings, SamState } from './samState';
+export type { ModelChoice, ModelStatus, RuntimeStatus, SamSettings, SamState, SegStoreStatus } from './samState';
 
 /** A decoded mask, with the image and viewport it belongs to. */
 export type SegmentResult = DecodeAnswer & { imageId: string; viewportId: string };
@@ -348,6 +349,26 @@ export class SamService {
   /** OHIF's download of the SAM segmentation as a DICOM SEG file. */
   downloadSeg(target?: SegTarget): Promise<void> {
     return Promise.resolve().then(() => this.samLabelmap().downloadSeg(target));
+  }
+
+  /**
+   * Stores the SAM segmentation as DICOM SEG to the data source through OHIF's Store Segmentation
+   * (its dialog names the series); the panel shows how it went.
+   */
+  async storeSeg(target?: SegTarget): Promise<SegStoreResult> {
+    this.update({ segStore: { state: 'storing' } });
+    try {
+      const result = await this.samLabelmap().storeSeg(target);
+      this.update({
+        segStore: result.stored
+          ? { state: 'stored', seriesDescription: result.seriesDescription, sopInstanceUID: result.sopInstanceUID }
+          : { state: 'cancelled' },
+      });
+      return result;
+    } catch (err) {
+      this.update({ segStore: { state: 'error', message: err instanceof Error ? err.message : String(err) } });
+      throw err;
+    }
   }
 
   /** Stops the worker; called when the mode is left. */

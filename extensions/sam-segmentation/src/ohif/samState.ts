@@ -30,6 +30,13 @@ export interface ModelChoice {
   notes?: string;
 }
 
+/** Storing the SAM segmentation as a DICOM SEG to the data source (the panel's Store button). */
+export type SegStoreStatus =
+  | { state: 'storing' }
+  | { state: 'stored'; seriesDescription: string; sopInstanceUID: string }
+  | { state: 'cancelled' }
+  | { state: 'error'; message: string };
+
 export interface SamState {
   /** The backend the user asked for; the runtime status says which one really runs. */
   backendPreference: BackendPreference;
@@ -54,6 +61,8 @@ export interface SamState {
   lastAccept?: AcceptResult;
   /** Measurements on the image are used as prompts too. */
   measurementsAsPrompts?: boolean;
+  /** The last store of the SAM segmentation as DICOM SEG. */
+  segStore?: SegStoreStatus;
 }
 
 /** Deployment settings, from `window.config.sam` in the viewer's app-config. */

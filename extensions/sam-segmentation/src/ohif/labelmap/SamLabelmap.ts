@@ -1,6 +1,6 @@
 /**
  * The labelmap side of SAM in one object, for SamService to hold: accept a mask, undo the last
- * accept, export or download the SAM segmentation as DICOM SEG. It keeps which segmentation SAM
+ * accept, export, download or store the SAM segmentation as DICOM SEG. It keeps which segmentation SAM
  * made for which display set and the accepts that can be undone.
  */
 import { AcceptHistory } from './acceptHistory';
@@ -8,6 +8,7 @@ import { acceptMask, type AcceptOptions, type AcceptResult, type MaskOnImage } f
 import type { LabelmapHost } from './hostTypes';
 import { SamSegmentations } from './samSegmentation';
 import { downloadSeg, exportSeg, type SegExport } from './segExport';
+import { storeSeg, type SegStoreResult } from './segStore';
 
 export interface UndoneAccept {
   segmentationId: string;
@@ -59,6 +60,10 @@ export class SamLabelmap {
 
   downloadSeg(target: SegTarget = {}): Promise<void> {
     return downloadSeg(this.host, this.segmentationToExport(target));
+  }
+
+  storeSeg(target: SegTarget = {}): Promise<SegStoreResult> {
+    return storeSeg(this.host, this.segmentationToExport(target));
   }
 
   /** Stops watching the segmentation state (see SegmentGuard); call when the mode is left. */

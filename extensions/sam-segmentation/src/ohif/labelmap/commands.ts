@@ -1,10 +1,12 @@
 /**
  * Commands for the toolbar, hotkeys and other extensions, to merge into getCommandsModule's
- * definitions: accept a mask, undo the last accept, export or download the SAM segmentation as
- * DICOM SEG. They report failures in OHIF's notifications instead of leaving a rejected promise.
+ * definitions: accept a mask, undo the last accept, export, download or store (to the data source,
+ * through OHIF's Store Segmentation) the SAM segmentation as DICOM SEG. They report failures in
+ * OHIF's notifications instead of leaving a rejected promise.
  */
 import type { AcceptOptions, AcceptResult, MaskOnImage } from './acceptMask';
 import type { SegExport } from './segExport';
+import type { SegStoreResult } from './segStore';
 import type { SegTarget, UndoneAccept } from './SamLabelmap';
 
 /** What SamService offers for the labelmap (see docs in SamLabelmap). */
@@ -13,6 +15,7 @@ export interface SamLabelmapApi {
   undoLastAccept(): UndoneAccept | undefined;
   exportSeg(target?: SegTarget): Promise<SegExport>;
   downloadSeg(target?: SegTarget): Promise<void>;
+  storeSeg(target?: SegTarget): Promise<SegStoreResult>;
 }
 
 export interface Notifier {
@@ -41,5 +44,6 @@ export function samLabelmapCommands(sam: SamLabelmapApi, notifications?: Notifie
     undoSamAccept: { commandFn: reported('Undo', () => sam.undoLastAccept()) },
     exportSamSeg: { commandFn: reported('DICOM SEG export', (target: SegTarget = {}) => sam.exportSeg(target)) },
     downloadSamSeg: { commandFn: reported('DICOM SEG download', (target: SegTarget = {}) => sam.downloadSeg(target)) },
+    storeSamSeg: { commandFn: reported('DICOM SEG store', (target: SegTarget = {}) => sam.storeSeg(target)) },
   };
 }

@@ -47,7 +47,7 @@ interface DcmjsWriter {
 }
 
 export async function exportSeg(host: LabelmapHost, segmentationId: string): Promise<SegExport> {
-  const segmentation = await prepare(host, segmentationId);
+  const segmentation = await prepareSegExport(host, segmentationId);
   const generated = host.commandsManager.runCommand('generateSegmentation', { segmentationId }, SEG_CONTEXT) as
     { dataset?: SegDataset } | undefined;
   const dataset = generated?.dataset;
@@ -71,7 +71,7 @@ export async function exportSeg(host: LabelmapHost, segmentationId: string): Pro
 
 /** OHIF's download of a segmentation as a DICOM SEG file (it also lists the SEG in the study). */
 export async function downloadSeg(host: LabelmapHost, segmentationId: string): Promise<void> {
-  await prepare(host, segmentationId);
+  await prepareSegExport(host, segmentationId);
   host.commandsManager.runCommand('downloadSegmentation', { segmentationId }, SEG_CONTEXT);
 }
 
@@ -79,7 +79,7 @@ export async function downloadSeg(host: LabelmapHost, segmentationId: string): P
  * OHIF's export needs every referenced source image in Cornerstone's cache ("Referenced source
  * image not in cache"): load the ones not scrolled through yet.
  */
-async function prepare(host: LabelmapHost, segmentationId: string): Promise<Segmentation> {
+export async function prepareSegExport(host: LabelmapHost, segmentationId: string): Promise<Segmentation> {
   const segmentation = host.services.segmentationService.getSegmentation(segmentationId);
   if (!segmentation) throw new Error(`Segmentation ${segmentationId} does not exist.`);
   if (host.commandsManager.getCommand && !host.commandsManager.getCommand('generateSegmentation', SEG_CONTEXT)) {
@@ -96,7 +96,7 @@ async function prepare(host: LabelmapHost, segmentationId: string): Promise<Segm
 }
 
 /** Each segment SAM wrote must carry its algorithm fields into the SEG; fail loudly if OHIF's mapping changes. */
-function checkAlgorithmFields(segmentation: Segmentation, items: SegmentSequenceItem[]): void {
+export function checkAlgorithmFields(segmentation: Segmentation, items: SegmentSequenceItem[]): void {
   for (const segment of Object.values(segmentation.segments)) {
     if (!segment?.algorithmType) continue;
     const item = items.find((i) => Number(i.SegmentNumber) === segment.segmentIndex);
@@ -116,6 +116,6 @@ function transferSyntaxOf(dataset: SegDataset): string {
   return meta?.Value?.[0] ?? dataset.TransferSyntaxUID ?? EXPLICIT_VR_LITTLE_ENDIAN;
 }
 
-function asArray<T>(value: T | T[] | undefined): T[] {
+export function asArray<T>(value: T | T[] | undefined): T[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }

@@ -10,6 +10,7 @@ import { PreEncodingView } from './PreEncodingView';
 import { ModelChoiceView } from './ModelChoiceView';
 import { BackendChoiceView } from './BackendChoiceView';
 import { PreviewView } from './PreviewView';
+import { SegStoreView } from './SegStoreView';
 
 export interface SamPanelProps {
   samService: SamService;
@@ -50,6 +51,15 @@ export function SamPanel({ samService }: SamPanelProps) {
           onReject={() => samService.rejectPreview()}
           onAccept={() => void samService.acceptPreview()}
           lastAccept={state.lastAccept}
+        />
+      )}
+      {(state.lastAccept || state.segStore) && (
+        <SegStoreView
+          status={state.segStore}
+          onStore={() => void samService.storeSeg().catch(() => undefined)} // the view shows the error
+          onDownload={() =>
+            void samService.downloadSeg().catch((e) => console.warn('[SAM] DICOM SEG download failed:', e))
+          }
         />
       )}
       {state.model.state === 'ready' && (

@@ -1,0 +1,195 @@
+/**
+ * The DICOM SEG round trip through OHIF: masks accepted into the SAM labelmap of the phantom CT are
+ * stored with the `storeSamSeg` command (OHIF's Store Segmentation: its dialog, then STOW-RS to the
+ * demo's DICOMweb endpoint); the page is reloaded, so nothing of the session is left; OHIF lists the
+ * stored SEG with the study, and opening it as a user does (double-click its thumbnail, answer Yes
+ * to "Do you want to open this Segmentation?") loads it from the server into a labelmap whose
+ * voxels must equal the accepted masks, slice for slice, with the segments' algorithm fields.
+ *
+ * Why the UI steps: OHIF 3.13 loads a SEG when its display set is shown in a viewport (the SEG
+ * viewport of cornerstone-dicom-seg), and that viewport asks before hydrating it onto the
+ * referenced CT (promptHydrateSEG, unless `disableConfirmationPrompts`); no command does both.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer, type RunningServer } from '../../viewer/server';
+import { launchChromium, recordProblems, samProblems, type PageProblem } from './support/browser';
+import {
+  accept,
+  composite,
+  count,
+  disc,
+  lesion,
+  lesionMask,
+  modelSettles,
+  phantom,
+  readLabelmapSlices,
+  SEMIAUTOMATIC,
+  segments,
+  showSlice,
+  type PageWindow,
+  type Slice,
+} from './support/labelmap';
+import { readSeg } from './support/segFile';
+import { waitForDisplayedStack } from './support/viewer';
+
+jest.setTimeout(240_000);
+
+const SERIES_NAME = 'SAM round trip';
+const SAMPLES_FOLDER = join(__dirname, '..', '..', 'viewer', 'samples', phantom.folder);
+
+interface StoreResult {
+  stored: boolean;
+  studyInstanceUID: string;
+  seriesInstanceUID: string;
+  sopInstanceUID: string;
+  seriesDescription: string;
+  segments: Array<Record<string, unknown>>;
+}
+
+let server: RunningServer;
+let browser: Browser;
+let page: Page;
+let problems: PageProblem[];
+/** The lesion slice and a slice 4 mm above it, each with the mask accepted there. */
+let accepted: Array<{ slice: Slice; mask: Uint8Array; segmentIndex: number }>;
+let algorithmName: string;
+let stored: StoreResult;
+const samplesOnDisk = readdirSync(SAMPLES_FOLDER).sort();
+
+beforeAll(async () => {
+  server = await startServer({ port: 0 });
+  browser = await launchChromium();
+  page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  problems = recordProblems(page);
+  await page.goto(`${server.url}sam?StudyInstanceUIDs=${phantom.StudyInstanceUID}`);
+  await waitForDisplayedStack(page, 64);
+  const modelReady = await modelSettles(page);
+
+  const lesionSlice = await showSlice(page);
+  const first = await lesionMask(page, lesionSlice, modelReady);
+  algorithmName = first.algorithmName;
+  const one = await accept(page, lesionSlice, first.mask, first.acceptOptions);
+  // A second segment on another slice: the disc moved off the lesion, so its slice and number are checked too.
+  const aboveSlice = await showSlice(page, lesion.centerMm[2]! + 4);
+  const secondMask = disc(aboveSlice.width, aboveSlice.height, -2 * lesion.radiiVoxels[0]!);
+  const two = await accept(page, aboveSlice, secondMask, { ...first.acceptOptions, newSegment: true });
+  expect([one.segmentIndex, two.segmentIndex, two.segmentationId]).toEqual([1, 2, one.segmentationId]);
+  accepted = [
+    { slice: lesionSlice, mask: first.mask, segmentIndex: 1 },
+    { slice: aboveSlice, mask: secondMask, segmentIndex: 2 },
+  ];
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('storing the SAM segmentation as DICOM SEG', () => {
+  it('goes through OHIF’s Store Segmentation dialog to the data source (STOW-RS), SEMIAUTOMATIC with the model’s name', async () => {
+    const posts: string[] = [];
+    page.on('request', (r) => void (r.method() === 'POST' && posts.push(r.url())));
+    await page.evaluate(() => {
+      const w = window as unknown as PageWindow & { samStore?: unknown };
+      w.samStore = w.commandsManager.runCommand('storeSamSeg');
+    });
+    await page.locator('[data-cy="dialog-input"]').fill(SERIES_NAME);
+    await page.locator('[data-cy="input-dialog-save-button"] button').click();
+    stored = (await page.evaluate(() => (window as unknown as { samStore: Promise<unknown> }).samStore)) as StoreResult;
+
+    expect(stored).toMatchObject({
+      stored: true,
+      studyInstanceUID: phantom.StudyInstanceUID,
+      seriesDescription: SERIES_NAME,
+    });
+    expect(posts).toEqual([`${server.url}dicomweb/studies`]);
+    await page.locator('[data-testid="sam-seg-store"][data-state="stored"]', { hasText: SERIES_NAME }).waitFor();
+
+    // What the server holds, read back in Node without OHIF.
+    const study = `${server.url}dicomweb/studies/${phantom.StudyInstanceUID}`;
+    const series = (await (await fetch(`${study}/series`)).json()) as Array<Record<string, { Value?: unknown[] }>>;
+    const listed = series.find((s) => s['0020000E']?.Value?.[0] === stored.seriesInstanceUID);
+    expect(listed?.['0008103E']?.Value).toEqual([SERIES_NAME]);
+    expect(listed?.['00080060']?.Value).toEqual(['SEG']);
+    const file = await fetch(`${study}/series/${stored.seriesInstanceUID}/instances/${stored.sopInstanceUID}`, {
+      headers: { Accept: 'application/dicom' },
+    });
+    const seg = readSeg(new Uint8Array(await file.arrayBuffer()));
+    expect(seg.segments.map((s) => [Number(s.SegmentNumber), s.SegmentAlgorithmType, s.SegmentAlgorithmName])).toEqual([
+      [1, SEMIAUTOMATIC, algorithmName],
+      [2, SEMIAUTOMATIC, algorithmName],
+    ]);
+    expect(seg.frames.map((f) => f.referencedSopInstanceUID).sort()).toEqual(
+      accepted.map((a) => a.slice.sopInstanceUID).sort(),
+    );
+    // Kept in the server's memory: the sample folder is as it was.
+    expect(readdirSync(SAMPLES_FOLDER).sort()).toEqual(samplesOnDisk);
+  });
+});
+
+describe('the stored SEG loaded again in OHIF', () => {
+  let segmentationId: string;
+
+  it('is listed with the study after a reload, and opens (hydrated) from the server onto the CT', async () => {
+    await page.reload();
+    await waitForDisplayedStack(page, 64);
+    const fetched: string[] = [];
+    page.on('request', (r) => void (r.url().includes(stored.sopInstanceUID) && fetched.push(r.url())));
+
+    const thumbnail = page.locator('[data-cy="study-browser-thumbnail-no-image"]', { hasText: SERIES_NAME });
+    await thumbnail.dblclick();
+    await page.locator('[data-cy="yes-hydrate-btn"]').click({ timeout: 60_000 });
+
+    segmentationId = await page.evaluate(
+      (uid) =>
+        (window as unknown as PageWindow).services.displaySetService.getDisplaySetsForSeries(uid)[0]!
+          .displaySetInstanceUID,
+      stored.seriesInstanceUID,
+    );
+    // Hydrated: the viewport shows the CT again, with the SEG's labelmap on it.
+    await page.waitForFunction(
+      (id) => {
+        const { services } = window as unknown as PageWindow;
+        const viewportId = services.viewportGridService.getActiveViewportId();
+        return (
+          services.segmentationService.getSegmentationRepresentations(viewportId, { segmentationId: id }).length > 0
+        );
+      },
+      segmentationId,
+      { timeout: 60_000 },
+    );
+    await waitForDisplayedStack(page, 64);
+    // Loaded from the server (WADO-RS), not from the session that stored it: the page was reloaded.
+    expect(fetched.some((url) => url.includes(`/dicomweb/studies/${phantom.StudyInstanceUID}/series/`))).toBe(true);
+  });
+
+  it('gives back the accepted voxels: the same count, at the same positions, on the same slices', async () => {
+    const read = await readLabelmapSlices(
+      page,
+      segmentationId,
+      accepted.map((a) => a.slice.sopInstanceUID),
+    );
+    accepted.forEach(({ mask, segmentIndex }, i) => {
+      expect(count(mask)).toBeGreaterThan(0);
+      expect(count(read.slices[i]!)).toBe(count(mask));
+      expect(read.slices[i]).toEqual(composite(mask.length, [mask, segmentIndex]));
+    });
+    expect(read.elsewhere).toBe(0);
+  });
+
+  it('keeps the segments’ labels and algorithm fields (OHIF puts them in cachedStats)', async () => {
+    const loaded = await segments(page, segmentationId);
+    for (const index of [1, 2]) {
+      expect(loaded?.[index]).toMatchObject({
+        label: `SAM ${index}`,
+        cachedStats: { algorithmType: SEMIAUTOMATIC, algorithmName },
+      });
+    }
+  });
+
+  it('raised no errors from the SAM extension', () => {
+    expect(samProblems(problems)).toEqual([]);
+  });
+});
