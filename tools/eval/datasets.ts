@@ -20,10 +20,12 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import jpeg from 'jpeg-js';
-import { PNG } from 'pngjs';
 import { labelComponents, type SlicePixels, type VoiSetting } from '../../extensions/sam-segmentation/src/core';
 import { parseDicom } from '../../viewer/samples/dicomFile';
+import { IDENTITY_WINDOW, loadImage8, loadMask } from './sources/image2d';
+import { MIN_OBJECT_PIXELS, type EvalImage, type EvalObject } from './sources/types';
+
+export { IDENTITY_WINDOW, MIN_OBJECT_PIXELS, loadImage8, loadMask, type EvalImage, type EvalObject };
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SAM_MED2D_DIR = join(ROOT, 'test', 'data', 'sam-med2d', 'data_demo');
@@ -32,84 +34,6 @@ export const DCMQI_LIVER_DIR = join(ROOT, 'viewer', 'samples', 'dcmqi-liver-ct')
 
 export type DatasetId = 'sam-med2d' | 'cxr-lung' | 'cxr-lung-pair' | 'dcmqi-liver';
 export const DATASET_IDS: readonly DatasetId[] = ['sam-med2d', 'cxr-lung', 'cxr-lung-pair', 'dcmqi-liver'];
-
-/** An object is kept when it has more than this many foreground pixels (the protocol's rule). */
-export const MIN_OBJECT_PIXELS = 50;
-
-/** The identity window: 8-bit values shown as they are. */
-export const IDENTITY_WINDOW: VoiSetting = { kind: 'window', center: 128, width: 256 };
-
-export interface EvalObject {
-  /** e.g. "liver", "lung_lower_lobe_left", "hip_left_001". */
-  name: string;
-  /** uint8[H*W], 1 = foreground. */
-  mask: Uint8Array;
-  pixels: number;
-}
-
-export interface EvalImage {
-  dataset: DatasetId;
-  id: string;
-  modality: 'CT' | 'MR' | 'CR';
-  slice: SlicePixels;
-  /** The window the image is segmented at (its own: 8-bit images as they are, CT at its DICOM window). */
-  voi: VoiSetting;
-  objects: EvalObject[];
-}
-
-interface Decoded {
-  width: number;
-  height: number;
-  /** 4 bytes per pixel (RGBA) or 3 (RGB). */
-  data: Uint8Array;
-  bytesPerPixel: 3 | 4;
-}
-
-function decodeFile(path: string): Decoded {
-  const bytes = readFileSync(path);
-  if (/\.png$/i.test(path)) {
-    const png = PNG.sync.read(bytes);
-    return { width: png.width, height: png.height, data: png.data, bytesPerPixel: 4 };
-  }
-  if (/\.jpe?g$/i.test(path)) {
-    const img = jpeg.decode(bytes, { formatAsRGBA: false, useTArray: true });
-    return { width: img.width, height: img.height, data: img.data, bytesPerPixel: 3 };
-  }
-  throw new Error(`${path}: not a PNG or JPEG file.`);
-}
-
-/** An 8-bit PNG or JPEG as a slice: grey (MONOCHROME2) when every pixel has R = G = B, else RGB. */
-export function loadImage8(path: string): SlicePixels {
-  const { width, height, data, bytesPerPixel } = decodeFile(path);
-  const n = width * height;
-  let grey = true;
-  for (let i = 0, o = 0; i < n && grey; i++, o += bytesPerPixel)
-    grey = data[o] === data[o + 1] && data[o] === data[o + 2];
-  const base = { rows: height, columns: width, rescaleSlope: 1, rescaleIntercept: 0 };
-  if (grey) {
-    const values = new Uint8Array(n);
-    for (let i = 0, o = 0; i < n; i++, o += bytesPerPixel) values[i] = data[o]!;
-    return { ...base, values, samplesPerPixel: 1, photometricInterpretation: 'MONOCHROME2' };
-  }
-  const values = new Uint8Array(n * 3);
-  for (let i = 0, o = 0; i < n; i++, o += bytesPerPixel) {
-    values[3 * i] = data[o]!;
-    values[3 * i + 1] = data[o + 1]!;
-    values[3 * i + 2] = data[o + 2]!;
-  }
-  return { ...base, values, samplesPerPixel: 3, photometricInterpretation: 'RGB', planarConfiguration: 0 };
-}
-
-/** A mask image (first channel > 127 = foreground) of the given size. */
-export function loadMask(path: string, width: number, height: number): Uint8Array {
-  const decoded = decodeFile(path);
-  if (decoded.width !== width || decoded.height !== height) {
-    throw new Error(`${path} is ${decoded.width} x ${decoded.height}; its image is ${width} x ${height}.`);
-  }
-  const mask = new Uint8Array(width * height);
-  for (let i = 0, o = 0; i < mask.length; i++, o += decoded.bytesPerPixel) mask[i] = decoded.data[o]! > 127 ? 1 : 0;
-  return mask;
-}
 
 function toObject(name: string, mask: Uint8Array): EvalObject | null {
   let pixels = 0;

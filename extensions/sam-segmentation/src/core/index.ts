@@ -25,3 +25,5 @@ export * from './metrics/surfaceDistance';
 export * from './protocol/random';
 export * from './protocol/promptModes';
 export * from './protocol/correctiveClick';
+export * from './protocol/everything';
+export * from './protocol/perturb';

@@ -1,0 +1,69 @@
+import { parseEvalArgs, UsageError, type EvalArgs } from '../../../tools/eval/args';
+
+const parse = (text: string) => parseEvalArgs(text.split(' ').filter(Boolean)) as EvalArgs;
+
+describe('npm run eval arguments', () => {
+  it('defaults to the study modes S2-S6, both selections, no perturbation, no clicks, seed 0, protocol window', () => {
+    const args = parse('--data a');
+    expect(args).toMatchObject({
+      data: ['a'],
+      modes: ['S2', 'S3', 'S4', 'S5', 'S6'],
+      everything: false,
+      selections: ['iou', 'oracle'],
+      perturb: [],
+      clicks: 0,
+      grid: 32,
+      seed: 0,
+      window: 'protocol',
+      fresh: false,
+      reportOnly: false,
+    });
+    expect(args.jobs).toBeGreaterThanOrEqual(1);
+  });
+
+  it('reads every option, in both --name value and --name=value forms, and several datasets', () => {
+    const args = parse(
+      '--data a,b --data=c --model sam-vit-b --modes S1,S5 --select oracle --perturb 0-10,10-20 --clicks 20 ' +
+        '--grid 16 --seed 7 --window file --jobs 3 --shard 1/4 --limit 10 --out o --fresh',
+    );
+    expect(args).toMatchObject({
+      data: ['a', 'b', 'c'],
+      model: 'sam-vit-b',
+      modes: ['S5'],
+      everything: true,
+      selections: ['oracle'],
+      perturb: ['0-10', '10-20'],
+      clicks: 20,
+      grid: 16,
+      seed: 7,
+      window: 'file',
+      jobs: 3,
+      shard: { index: 1, count: 4 },
+      limit: 10,
+      out: 'o',
+      fresh: true,
+    });
+  });
+
+  it.each([
+    ['', /--data is required/],
+    ['--data a --modes S7', /Unknown prompt mode "S7"; modes are S1, S2/],
+    ['--data a --select best', /--select is oracle, iou or both, got "best"/],
+    ['--data a --clicks many', /--clicks takes an integer from 0 to 100, got "many"/],
+    ['--data a --grid 4', /--grid takes an integer from 8 to 256/],
+    ['--data a --shard 4/4', /--shard is i\/n with 0 ≤ i < n/],
+    ['--data a --window hu', /--window is protocol or file/],
+    ['--data a --colour red', /Unknown option --colour/],
+    ['--data a --model', /--model needs a value/],
+    ['--data a --seed 1 --seed 2', /--seed is given 2 times/],
+    ['--data a stray', /Unexpected argument "stray"/],
+    ['--report', /--report rebuilds the outputs of a run: give its --out folder/],
+  ])('refuses %j with a specific message', (text, message) => {
+    expect(() => parse(text)).toThrow(UsageError);
+    expect(() => parse(text)).toThrow(message);
+  });
+
+  it('answers --help', () => {
+    expect(parseEvalArgs(['--help'])).toBe('help');
+  });
+});

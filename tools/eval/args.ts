@@ -1,0 +1,153 @@
+/**
+ * The command line of `npm run eval` (docs/evaluation.md), parsed with a specific message for every bad
+ * value, so a long run never starts on a typo.
+ */
+import { availableParallelism } from 'node:os';
+import type { PromptModeId } from '../../extensions/sam-segmentation/src/core';
+import type { Selection } from './results/rows';
+import type { WindowChoice } from './sources/types';
+
+export const USAGE = `npm run eval -- --data <folder or mapping.json>[,<more>] --model <id> [options]
+
+  --data      folders of images with masks, volumes with label maps, DICOM series with SEG, or a mapping
+              file (dataset.json); comma-separated or repeated for several datasets
+  --model     a model id of models/manifest.json (default: the manifest's default model)
+  --modes     prompt modes, default S2,S3,S4,S5,S6; S1 (everything) decodes a grid of points per image
+  --select    oracle, iou or both (default both): the best candidate by Dice, or by predicted IoU
+  --perturb   perturbation bands in pixels, e.g. 0-10,10-20,20-30 (default none)
+  --clicks    interactive run with corrective clicks up to N (the study: 20; default 0 = off)
+  --grid      S1 points per side (default 32; 8..256)
+  --s1-iou, --s1-stability
+              S1 keeps masks with predicted IoU above / stability at least these (the study: 0.88, 0.95)
+  --seed      seed of every sampled prompt and perturbation (default 0)
+  --window    protocol (clip to the 0.95/99.5 percentiles, the study's) or file (the file's own window)
+  --jobs      worker threads (default: the number of cores)
+  --shard     i/n: only the references whose index mod n is i (to split a run across machines)
+  --limit     only the first N references (to try a setup)
+  --out       output folder (default eval-results/<dataset>-<model>)
+  --fresh     discard earlier results in --out instead of resuming
+  --report    only rebuild results.csv, summary and report.html from --out's results.jsonl`;
+
+export interface EvalArgs {
+  data: string[];
+  model?: string;
+  modes: PromptModeId[];
+  everything: boolean;
+  selections: Selection[];
+  perturb: string[];
+  clicks: number;
+  grid: number;
+  /** S1 thresholds: predicted IoU (exclusive) and stability score (inclusive). */
+  s1Iou: number;
+  s1Stability: number;
+  seed: number;
+  window: WindowChoice;
+  jobs: number;
+  shard?: { index: number; count: number };
+  limit?: number;
+  out?: string;
+  fresh: boolean;
+  reportOnly: boolean;
+}
+
+export class UsageError extends Error {}
+
+const ALL_MODES = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6'] as const;
+const FLAGS = new Set(['fresh', 'report', 'help']);
+const OPTIONS = new Set(['data', 'model', 'modes', 'select', 'perturb', 'clicks', 'grid', 'seed', 'window', 'jobs']);
+OPTIONS.add('shard').add('limit').add('out').add('s1-iou').add('s1-stability');
+
+function fraction(name: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !(value >= 0 && value <= 1))
+    throw new UsageError(`--${name} takes a number from 0 to 1, got "${text}".`);
+  return value;
+}
+
+function integer(name: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new UsageError(
+      `--${name} takes an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}, got "${text}".`,
+    );
+  }
+  return Number(text);
+}
+
+export function parseEvalArgs(argv: readonly string[]): EvalArgs | 'help' {
+  const values = new Map<string, string[]>();
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const match = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(arg);
+    if (!match) throw new UsageError(`Unexpected argument "${arg}"; options start with --.`);
+    const [, name, inline] = match as unknown as [string, string, string | undefined];
+    if (FLAGS.has(name)) {
+      flags.add(name);
+      continue;
+    }
+    if (!OPTIONS.has(name)) throw new UsageError(`Unknown option --${name}.`);
+    const value = inline ?? argv[++i];
+    if (value === undefined || value.startsWith('--')) throw new UsageError(`--${name} needs a value.`);
+    values.set(name, [...(values.get(name) ?? []), value]);
+  }
+  if (flags.has('help')) return 'help';
+  const one = (name: string) => {
+    const v = values.get(name);
+    if (v && v.length > 1 && name !== 'data') throw new UsageError(`--${name} is given ${v.length} times.`);
+    return v?.[0];
+  };
+  const list = (text: string) =>
+    text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+
+  const data = (values.get('data') ?? []).flatMap(list);
+  const reportOnly = flags.has('report');
+  if (data.length === 0 && !reportOnly) throw new UsageError('--data is required: a folder or a mapping file.');
+  if (reportOnly && !one('out')) throw new UsageError('--report rebuilds the outputs of a run: give its --out folder.');
+
+  const modes = list(one('modes') ?? 'S2,S3,S4,S5,S6');
+  for (const m of modes) {
+    if (!(ALL_MODES as readonly string[]).includes(m))
+      throw new UsageError(`Unknown prompt mode "${m}"; modes are ${ALL_MODES.join(', ')}.`);
+  }
+  const select = one('select') ?? 'both';
+  if (!['oracle', 'iou', 'both'].includes(select))
+    throw new UsageError(`--select is oracle, iou or both, got "${select}".`);
+  const window = one('window') ?? 'protocol';
+  if (window !== 'protocol' && window !== 'file')
+    throw new UsageError(`--window is protocol or file, got "${window}".`);
+  let shard: EvalArgs['shard'];
+  const shardText = one('shard');
+  if (shardText !== undefined) {
+    const m = /^(\d+)\/(\d+)$/.exec(shardText);
+    if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) {
+      throw new UsageError(`--shard is i/n with 0 ≤ i < n (e.g. 0/4), got "${shardText}".`);
+    }
+    shard = { index: Number(m[1]), count: Number(m[2]) };
+  }
+  const limit = one('limit');
+  const model = one('model');
+  const out = one('out');
+  return {
+    data,
+    ...(model !== undefined && { model }),
+    modes: modes.filter((m): m is PromptModeId => m !== 'S1'),
+    everything: modes.includes('S1'),
+    selections: select === 'both' ? ['iou', 'oracle'] : [select as Selection],
+    perturb: list(one('perturb') ?? ''),
+    clicks: integer('clicks', one('clicks') ?? '0', 0, 100),
+    grid: integer('grid', one('grid') ?? '32', 8, 256),
+    s1Iou: fraction('s1-iou', one('s1-iou') ?? '0.88'),
+    s1Stability: fraction('s1-stability', one('s1-stability') ?? '0.95'),
+    seed: integer('seed', one('seed') ?? '0', 0, 2 ** 32 - 1),
+    window,
+    jobs: integer('jobs', one('jobs') ?? String(availableParallelism()), 1, 256),
+    ...(shard && { shard }),
+    ...(limit !== undefined && { limit: integer('limit', limit, 1) }),
+    ...(out !== undefined && { out }),
+    fresh: flags.has('fresh'),
+    reportOnly,
+  };
+}

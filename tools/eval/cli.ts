@@ -1,0 +1,166 @@
+/**
+ * `npm run eval`: the study protocol ("Segment Anything Model for Medical Images?") on a user's data, in
+ * Node, with the viewer's own core and onnxruntime-web. See docs/evaluation.md and `--help`.
+ *
+ * A run: discover the references (images, volumes, series) of every --data, skip those finished by an
+ * earlier run into the same --out, evaluate the rest on --jobs worker threads (each appends whole
+ * references to results.jsonl), then stream results.jsonl once into results.csv, summary.json,
+ * summary.csv and report.html, and print the summary table.
+ */
+import { appendFileSync, createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { basename, join, resolve } from 'node:path';
+import { formatPerturbBand, parsePerturbBands } from '../../extensions/sam-segmentation/src/core';
+import { loadManifest } from '../models/cli';
+import { parseEvalArgs, USAGE, UsageError, type EvalArgs } from './args';
+import { summarize } from './results/aggregate';
+import { summaryCsv, summaryMarkdown, writeRowsCsv } from './results/csv';
+import { newReadStats, readCompleteLines, readCompleteRows } from './results/readResults';
+import { renderReport } from './results/report';
+import type { ResultLine } from './results/rows';
+import { resolveEvalModel, type EvalModelSpec } from './run/evalModel';
+import type { EvaluationOptions } from './run/evaluateImage';
+import { Progress } from './run/progress';
+import { checkRunIdentity, prepareResults } from './run/resume';
+import { runOnWorkers } from './run/workerPool';
+import { discoverDataset } from './sources/discover';
+import type { ImageRef } from './sources/types';
+
+export const RESULTS_FILE = 'results.jsonl';
+
+const say = (text: string) => process.stderr.write(`${text}\n`);
+
+/** The evaluation options the workers apply, from the arguments and what the model can take. */
+export function evaluationOptions(args: EvalArgs, model: EvalModelSpec): EvaluationOptions {
+  return {
+    modes: args.modes,
+    ...(args.everything && {
+      everything: { pointsPerSide: args.grid, predIouThreshold: args.s1Iou, stabilityThreshold: args.s1Stability },
+    }),
+    selections: args.selections,
+    perturb: (args.perturb.length > 0 ? parsePerturbBands(args.perturb.join(',')) : []).map((band) => ({
+      label: formatPerturbBand(band),
+      band,
+    })),
+    clicks: args.clicks,
+    seed: args.seed,
+    ...(model.entry.cleanup && { cleanup: {} }),
+  };
+}
+
+/** Rebuilds results.csv, summary.json, summary.csv and report.html from results.jsonl (streamed). */
+export async function writeOutputs(out: string, meta: { model: string; command: string }): Promise<string> {
+  const results = join(out, RESULTS_FILE);
+  if (!existsSync(results)) throw new Error(`${results} does not exist: nothing to report.`);
+  const csv = createWriteStream(join(out, 'results.csv'));
+  await writeRowsCsv(readCompleteRows(results), csv);
+  csv.end();
+  await once(csv, 'finish');
+  const stats = newReadStats();
+  const summary = await summarize(readCompleteLines(results, stats));
+  writeFileSync(join(out, 'summary.json'), `${JSON.stringify({ ...meta, ...summary }, null, 2)}\n`);
+  writeFileSync(join(out, 'summary.csv'), summaryCsv(summary));
+  const title = `SAM evaluation: ${meta.model} on ${basename(resolve(out))}`;
+  writeFileSync(
+    join(out, 'report.html'),
+    renderReport(summary, { title, model: meta.model, createdAt: new Date().toISOString(), command: meta.command }),
+  );
+  return summaryMarkdown(summary);
+}
+
+function selectRefs(refs: ImageRef[], args: EvalArgs): ImageRef[] {
+  let chosen = args.shard ? refs.filter((_, i) => i % args.shard!.count === args.shard!.index) : refs;
+  if (args.limit !== undefined) chosen = chosen.slice(0, args.limit);
+  return chosen;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let args: EvalArgs | 'help';
+  try {
+    args = parseEvalArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    say(`${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  const command = `npm run eval -- ${argv.join(' ')}`;
+  const modelId = args.model ?? loadManifest().defaultModel;
+
+  if (args.reportOnly) {
+    console.log(await writeOutputs(args.out!, { model: modelId, command }));
+    return 0;
+  }
+
+  const model = await resolveEvalModel(modelId);
+  const family = model.entry.family;
+  const listings = args.data.map((d) => discoverDataset(d));
+  const out = resolve(args.out ?? join('eval-results', `${listings.map((l) => l.name).join('+')}-${modelId}`));
+  mkdirSync(out, { recursive: true });
+  const results = join(out, RESULTS_FILE);
+  if (args.fresh) for (const f of [RESULTS_FILE, 'run.json']) rmSync(join(out, f), { force: true });
+  checkRunIdentity(join(out, 'run.json'), {
+    model: modelId,
+    modes: [...(args.everything ? ['S1'] : []), ...args.modes],
+    selections: args.selections,
+    perturb: args.perturb,
+    clicks: args.clicks,
+    grid: args.everything ? args.grid : null,
+    s1Thresholds: args.everything ? [String(args.s1Iou), String(args.s1Stability)] : null,
+    seed: args.seed,
+    window: args.window,
+  });
+  const resume = await prepareResults(results);
+  if (resume.droppedBytes > 0) say(`Cut ${resume.droppedBytes} bytes of an interrupted write from ${results}.`);
+
+  // Files the discovery could not use: reported once, as skipped lines (a rerun does not repeat them).
+  const discoverySkips: ResultLine[] = listings.flatMap((l) =>
+    l.skipped
+      .map((s) => ({ type: 'skipped' as const, ref: `${l.name}:${s.path}`, path: s.path, reason: s.reason }))
+      .filter((s) => !resume.finished.has(s.ref)),
+  );
+  if (discoverySkips.length > 0) appendFileSync(results, discoverySkips.map((l) => `${JSON.stringify(l)}\n`).join(''));
+  for (const s of discoverySkips) if (s.type === 'skipped') say(`skipped ${s.path}: ${s.reason}`);
+
+  const refs = selectRefs(
+    listings.flatMap((l) => l.refs),
+    args,
+  );
+  const todo = refs.filter((r) => !resume.finished.has(r.key));
+  const options = evaluationOptions(args, model);
+  const workers = Math.min(args.jobs, todo.length);
+  const plan =
+    todo.length === 0 ? 'nothing to do' : `${todo.length} to do on ${workers} worker${workers > 1 ? 's' : ''}`;
+  say(
+    `${modelId} (${family}) on ${listings.map((l) => `${l.name}: ${l.refs.length} references`).join(', ')}; ` +
+      `${refs.length - todo.length} done earlier, ${plan} → ${out}`,
+  );
+  if (todo.length > 0) {
+    const progress = new Progress(todo.length);
+    await runOnWorkers(todo, workers, { model, options, window: args.window }, (result) => {
+      // One append per reference: its rows, then its done line (resume.ts relies on that order).
+      appendFileSync(results, result.lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+      const skipped = result.lines.filter((l) => l.type === 'skipped');
+      for (const s of skipped)
+        if (s.type === 'skipped') say(`${process.stderr.isTTY ? '\r\x1b[2K' : ''}skipped ${s.path}: ${s.reason}`);
+      progress.add({ refs: 1, images: result.images, objects: result.objects, skipped: skipped.length });
+    });
+    progress.finish();
+  }
+  console.log(await writeOutputs(out, { model: modelId, command }));
+  say(`Results: ${join(out, 'report.html')}, summary.csv, summary.json, results.csv, ${RESULTS_FILE}`);
+  return 0;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      say(err instanceof Error ? err.message : String(err));
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,87 @@
+/**
+ * A worker thread of an evaluation: opens the model once (its own onnxruntime sessions, one WASM thread,
+ * so N workers use N cores), then evaluates one reference per message and answers with the reference's
+ * result lines: its rows and a `done` line, or a `skipped` line saying why it could not be evaluated.
+ * Only one reference's images and masks are in memory at a time.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import * as ort from 'onnxruntime-web';
+import type { ResultLine, ResultRow } from '../results/rows';
+import { loadRef } from '../sources/loadRef';
+import type { ImageRef, WindowChoice } from '../sources/types';
+import { openEvalModel, type EvalModelSpec } from './evalModel';
+import { ImageEvaluator, type EvaluationOptions } from './evaluateImage';
+
+export interface WorkerSetup {
+  model: EvalModelSpec;
+  options: EvaluationOptions;
+  window: WindowChoice;
+}
+
+export type ToWorker = { type: 'ref'; ref: ImageRef };
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'failed'; message: string }
+  | { type: 'result'; key: string; lines: ResultLine[]; images: number; objects: number };
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** The file a reference names, for a skipped line. */
+function mainFile(ref: ImageRef): string {
+  return ref.kind === 'dicom-series' ? (ref.files[0] ?? ref.key) : ref.image;
+}
+
+async function evaluateRef(
+  model: Awaited<ReturnType<typeof openEvalModel>>,
+  setup: WorkerSetup,
+  ref: ImageRef,
+): Promise<FromWorker> {
+  const started = performance.now();
+  const skipped = (reason: string): FromWorker => ({
+    type: 'result',
+    key: ref.key,
+    lines: [{ type: 'skipped', ref: ref.key, path: mainFile(ref), reason }],
+    images: 0,
+    objects: 0,
+  });
+  let images;
+  try {
+    images = loadRef(ref, setup.window);
+  } catch (err) {
+    return skipped(message(err));
+  }
+  const rows: ResultRow[] = [];
+  let objects = 0;
+  for (const image of images) {
+    try {
+      rows.push(...(await new ImageEvaluator(model, image, ref.key, setup.options).evaluate()));
+    } catch (err) {
+      return skipped(`evaluation of ${image.id} failed: ${message(err)}`);
+    }
+    objects += image.objects.length;
+  }
+  const ms = Math.round(performance.now() - started);
+  return {
+    type: 'result',
+    key: ref.key,
+    lines: [...rows, { type: 'done', ref: ref.key, images: images.length, objects, ms }],
+    images: images.length,
+    objects,
+  };
+}
+
+if (parentPort) {
+  const port = parentPort;
+  const setup = workerData as WorkerSetup;
+  ort.env.wasm.numThreads = 1;
+  try {
+    const model = await openEvalModel(setup.model);
+    // One reference at a time: the main thread sends the next when this one's answer arrives.
+    port.on('message', (msg: ToWorker) => {
+      void evaluateRef(model, setup, msg.ref).then((answer) => port.postMessage(answer));
+    });
+    port.postMessage({ type: 'ready' } satisfies FromWorker);
+  } catch (err) {
+    port.postMessage({ type: 'failed', message: message(err) } satisfies FromWorker);
+  }
+}
