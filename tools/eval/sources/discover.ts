@@ -1,12 +1,12 @@
 /**
  * A dataset's references from `--data`: the mapping file's explicit items, or discovery in the folder
  * (2D images with masks: folder2d.ts; volumes with label maps and DICOM series with SEG:
- * discoverVolumes.ts). Keys are prefixed with the dataset's name so several datasets can share a run.
- * Missing files and files no rule uses are reported as skipped.
+ * discoverVolumes.ts, which also reads nnU-Net / MSD imagesTr/ + labelsTr/ folders). Keys are prefixed
+ * with the dataset's name so several datasets can share a run. Missing files and files no rule uses are reported as skipped.
  */
 import { existsSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
-import { discoverVolumesAndDicom } from './discoverVolumes';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { discoverVolumesAndDicom, nnunetFolders } from './discoverVolumes';
 import { discover2d, listFiles } from './folder2d';
 import { IMAGE_2D_FILE } from './image2d';
 import { readMapping, type DatasetMapping, type MappingItem } from './mapping';
@@ -71,11 +71,15 @@ export function discoverDataset(data: string): DatasetListing {
   const found = mapping.items
     ? fromItems(mapping, mapping.items)
     : (() => {
-        const flat = discover2d(listFiles(mapping.root), mapping);
+        // nnU-Net / MSD folders (imagesTr/, labelsTr/, ...) have their own rules, in discoverVolumes.ts.
+        const layout = nnunetFolders(mapping.root);
+        const files = listFiles(mapping.root).filter((f) => !layout.some((folder) => f.startsWith(folder + sep)));
+        const flat = discover2d(files, mapping);
         const deep = discoverVolumesAndDicom(mapping.root, {
           dataset: mapping.name,
           ...(mapping.modality !== undefined && { modality: mapping.modality }),
           ...(mapping.labels && { labels: mapping.labels }),
+          ...(mapping.nnunet && { nnunet: mapping.nnunet }),
         });
         return { refs: [...flat.refs, ...deep.refs], skipped: [...flat.skipped, ...deep.skipped] };
       })();

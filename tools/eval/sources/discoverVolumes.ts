@@ -13,8 +13,13 @@
  * data. Images are grouped by SeriesInstanceUID; a SEG joins the series named in its
  * ReferencedSeriesSequence, or else the series holding the SOP instances it references. Key: the series
  * folder (the files' common folder) relative to the folder, '#', the SeriesInstanceUID.
+ *
+ * nnU-Net v1/v2 and Medical Segmentation Decathlon raw datasets: when the folder holds `imagesTr/` or
+ * `imagesTs/`, those and `labelsTr/` / `labelsTs/` are read by their own rules (`discoverNnunet`), not the
+ * ones above: image `<case>_<XXXX><ending>` (channel XXXX) or `<case><ending>` (MSD), label
+ * `<case><ending>`. Key: the image's path relative to the folder (`imagesTr/la_003_0000.nii.gz`).
  */
-import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import {
   hasDicomPreamble,
@@ -25,6 +30,8 @@ import {
   type DicomFile,
 } from './dicomRead';
 import { seriesImageOf } from './dicomSeries';
+import { IMAGE_2D_FILE } from './image2d';
+import type { NnunetLayout } from './mapping';
 import { isVolumeFile, readVolumeGrid, volumeStem } from './readVolume';
 import type { ImageRef, SkippedFile } from './types';
 import { readFileHead } from './volume';
@@ -35,6 +42,8 @@ export interface DiscoverOptions {
   modality?: string;
   /** Label value → object name for volume label maps. */
   labels?: Record<string, string>;
+  /** From an nnU-Net / MSD dataset.json: the file ending and MSD's training list. */
+  nnunet?: NnunetLayout;
 }
 
 export interface Discovered {
@@ -156,6 +165,165 @@ function pairProblem(image: string, labelMap: string): SkippedFile | null {
     path: labelMap,
     reason: `the label map is ${b.join(' x ')} voxels; its image ${basename(image)} is ${a.join(' x ')}.`,
   };
+}
+
+/** The folders of an nnU-Net / MSD raw dataset: images and their labels, training and test. */
+const NNUNET_SPLITS = [
+  ['imagesTr', 'labelsTr'],
+  ['imagesTs', 'labelsTs'],
+] as const;
+/** nnU-Net's channel suffix: `la_003_0000` is channel 0 of case `la_003`. */
+const CHANNEL_STEM = /^(.+)_(\d{4})$/;
+/** The endings this tool reads, for a folder whose dataset.json gives no `file_ending`. */
+const READABLE_ENDING = /\.(nii\.gz|nii|nrrd|nhdr|png|jpe?g)$/i;
+
+const isFolder = (path: string) => {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The nnU-Net / MSD folders (imagesTr, labelsTr, imagesTs, labelsTs) directly under `root` when it is laid
+ * out so, i.e. has `imagesTr/` or `imagesTs/`; else none. Other discovery leaves their files alone.
+ */
+export function nnunetFolders(root: string): string[] {
+  const all = NNUNET_SPLITS.flat().map((name) => join(root, name));
+  return all.filter(isFolder).some((f) => basename(f).startsWith('images')) ? all.filter(isFolder) : [];
+}
+
+/**
+ * Pairs the images of imagesTr/ and imagesTs/ with labelsTr/ and labelsTs/: channel 0 only (SAM takes one
+ * grey image; the other channels are neither used nor reported). MSD's `training` list, when given, pairs
+ * the training cases instead. A case without label, a label without image, a labels folder missing
+ * altogether, and files of another format are reported once each.
+ */
+function discoverNnunet(dir: string, files: string[], options: DiscoverOptions, skipped: SkippedFile[]): ImageRef[] {
+  const given = options.nnunet?.fileEnding;
+  const endingOf = (name: string): string | undefined => {
+    if (!given) return READABLE_ENDING.exec(name)?.[0];
+    return name.toLowerCase().endsWith(given.toLowerCase()) ? name.slice(-given.length) : undefined;
+  };
+  const what = given ? `the dataset's file_ending ${given}` : 'a format this tool reads';
+  const readable = (name: string) => isVolumeFile(name) || IMAGE_2D_FILE.test(name);
+  /** The folder's usable files by stem; other formats and a second file of one stem reported. */
+  const byStem = (folder: string) => {
+    const found = new Map<string, string>();
+    for (const f of files.filter((x) => dirname(x) === folder)) {
+      const ending = endingOf(basename(f));
+      if (ending === undefined || !readable(basename(f))) {
+        const reads = '.nii.gz, .nii, .nrrd, .nhdr, .png or .jpg';
+        skipped.push({ path: f, reason: `not ${what} (this tool reads ${reads}).` });
+        continue;
+      }
+      const stem = basename(f).slice(0, -ending.length);
+      const first = found.get(stem);
+      if (first) skipped.push({ path: f, reason: `a second file for ${stem} (${basename(first)} is used).` });
+      else found.set(stem, f);
+    }
+    return found;
+  };
+  const inFolders = new Set(NNUNET_SPLITS.flat().map((name) => join(dir, name)));
+  for (const f of files.filter((x) => !inFolders.has(dirname(x)))) {
+    const folder = relative(dir, f).split(sep)[0];
+    skipped.push({ path: f, reason: `in a subfolder of ${folder}/ (nnU-Net and MSD folders are flat).` });
+  }
+
+  const refs: ImageRef[] = [];
+  const add = (image: string, labelMap: string) => {
+    const key = relative(dir, image).split(sep).join('/');
+    const base = { key, dataset: options.dataset, modality: options.modality ?? 'unknown', image, labelMap };
+    const labels = options.labels && { labels: options.labels };
+    // 2D (nnU-Net v2 takes PNG): no header to compare; the loader checks the sizes.
+    const problem = IMAGE_2D_FILE.test(image) ? null : pairProblem(image, labelMap);
+    if (problem) skipped.push(problem);
+    else refs.push({ kind: IMAGE_2D_FILE.test(image) ? 'image2d' : 'volume', ...base, ...labels });
+  };
+
+  for (const [imagesName, labelsName] of NNUNET_SPLITS) {
+    const imagesDir = join(dir, imagesName);
+    const labelsDir = join(dir, labelsName);
+    const images = byStem(imagesDir);
+    const labels = byStem(labelsDir);
+    const training = imagesName === 'imagesTr' ? options.nnunet?.training : undefined;
+    if (training) {
+      pairTraining(dir, training, images, labels, add, skipped);
+      continue;
+    }
+    // Case and channel: `<case>_XXXX`, unless `<stem>` itself has a label (MSD names the image as the label).
+    const cases = new Map<string, Map<number, string>>();
+    for (const [stem, path] of images) {
+      const m = labels.has(stem) ? null : CHANNEL_STEM.exec(stem);
+      const [name, channel] = m ? [m[1]!, Number(m[2])] : [stem, 0];
+      if (!cases.has(name)) cases.set(name, new Map());
+      const channels = cases.get(name)!;
+      const first = channels.get(channel);
+      if (!first) channels.set(channel, path);
+      else skipped.push({ path, reason: `a second image of case ${name}, channel ${channel} (${basename(first)}).` });
+    }
+    const noLabels = !isFolder(labelsDir) && cases.size > 0;
+    if (noLabels) {
+      skipped.push({
+        path: imagesDir,
+        reason: `no ${labelsName}/ folder beside it: its ${cases.size} case(s) have no ground truth.`,
+      });
+    }
+    for (const [name, channels] of cases) {
+      const image = channels.get(0);
+      const label = labels.get(name);
+      labels.delete(name);
+      if (noLabels) continue;
+      if (!image) {
+        const path = [...channels.values()].sort()[0]!;
+        skipped.push({ path, reason: `case ${name} has no channel 0 image (${name}_0000); only channel 0 is used.` });
+      } else if (!label) {
+        skipped.push({
+          path: image,
+          reason: `no label map ${labelsName}/${name}${endingOf(basename(image))} for this case.`,
+        });
+      } else {
+        add(image, label);
+      }
+    }
+    for (const [name, label] of labels) {
+      skipped.push({ path: label, reason: `a label map without its image: no ${imagesName}/${name}_0000 or ${name}.` });
+    }
+  }
+  return refs;
+}
+
+/** MSD / nnU-Net v1 `training` pairs; v1 lists `imagesTr/x.nii.gz` for files named `x_0000.nii.gz`. */
+function pairTraining(
+  dir: string,
+  training: NonNullable<NnunetLayout['training']>,
+  images: Map<string, string>,
+  labels: Map<string, string>,
+  add: (image: string, labelMap: string) => void,
+  skipped: SkippedFile[],
+): void {
+  const used = new Set<string>();
+  const isFile = (path: string) => existsSync(path) && !isFolder(path);
+  for (const entry of training) {
+    const listed = join(dir, entry.image);
+    const ending = READABLE_ENDING.exec(listed)?.[0] ?? '';
+    const stem = listed.slice(0, listed.length - ending.length);
+    const image = [listed, `${stem}_0000${ending}`].find(isFile);
+    const label = join(dir, entry.label);
+    // The case's files, its other channels included, are accounted for: not reported as unlisted.
+    for (const [s, path] of images) {
+      if (path === listed || join(dirname(path), CHANNEL_STEM.exec(s)?.[1] ?? s) === stem) used.add(path);
+    }
+    used.add(label);
+    const notFound = "listed in dataset.json's training list but not found.";
+    if (!image) skipped.push({ path: listed, reason: notFound });
+    else if (!isFile(label)) skipped.push({ path: label, reason: notFound });
+    else add(image, label);
+  }
+  for (const path of [...images.values(), ...labels.values()]) {
+    if (!used.has(path)) skipped.push({ path, reason: "not in dataset.json's training list." });
+  }
 }
 
 interface SeriesFound {
@@ -307,7 +475,10 @@ export function discoverVolumesAndDicom(dir: string, options: DiscoverOptions): 
     // reported below
   }
   if (!isFolder) return { refs: [], skipped: [{ path: dir, reason: 'not a folder.' }] };
-  const files = listFiles(dir, skipped);
+  const layout = nnunetFolders(dir);
+  const inLayout = (f: string) => layout.some((folder) => f.startsWith(folder + sep));
+  const all = listFiles(dir, skipped);
+  const files = all.filter((f) => !inLayout(f));
   const volumes = files.filter((f) => isVolumeFile(basename(f)));
   const dicom = files.filter((f) => {
     if (isVolumeFile(basename(f))) return false;
@@ -318,7 +489,11 @@ export function discoverVolumesAndDicom(dir: string, options: DiscoverOptions): 
       return false;
     }
   });
-  const refs = [...discoverVolumes(dir, volumes, options, skipped), ...discoverDicom(dir, dicom, options, skipped)];
+  const refs = [
+    ...discoverNnunet(dir, all.filter(inLayout), options, skipped),
+    ...discoverVolumes(dir, volumes, options, skipped),
+    ...discoverDicom(dir, dicom, options, skipped),
+  ];
   const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return {
     refs: refs.sort((a, b) => byText(a.key, b.key)),

@@ -16,6 +16,10 @@
  *       { "dicom": "case2/" }                       // a folder with one series and its SEG
  *     ]
  *   }
+ *
+ * A `dataset.json` of an nnU-Net v1/v2 or Medical Segmentation Decathlon raw dataset is recognised by its
+ * own fields (channel_names, file_ending, numTraining, training, modality as an object) and translated
+ * (`translateNnunet`): those folders ship one, and asking for a second file would be friction.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
@@ -28,6 +32,14 @@ export interface MappingItem {
   modality?: string;
 }
 
+/** What an nnU-Net / MSD dataset.json adds to the folder layout (imagesTr/ + labelsTr/, discoverVolumes.ts). */
+export interface NnunetLayout {
+  /** nnU-Net v2's `file_ending` (".nii.gz", ".nrrd", ".png", ...); absent: any format this tool reads. */
+  fileEnding?: string;
+  /** MSD / nnU-Net v1 `training`: image and label paths relative to the root, "./" dropped. */
+  training?: { image: string; label: string }[];
+}
+
 export interface DatasetMapping {
   name: string;
   /** Absolute folder the item paths are relative to. */
@@ -36,13 +48,16 @@ export interface DatasetMapping {
   labels?: Record<string, string>;
   objects?: Record<string, string>;
   items?: MappingItem[];
+  /** Set when the file was an nnU-Net / MSD dataset.json. */
+  nnunet?: NnunetLayout;
 }
 
 /** The mapping file's name inside a data folder. */
 export const MAPPING_FILE = 'dataset.json';
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isRecordOfStrings = (v: unknown): v is Record<string, string> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');
+  isObject(v) && Object.values(v).every((x) => typeof x === 'string');
 
 function fail(file: string, what: string): never {
   throw new Error(`${file}: ${what}`);
@@ -73,7 +88,88 @@ function parseItem(file: string, raw: unknown, index: number): MappingItem {
   return item as MappingItem;
 }
 
-/** Parses a mapping file's text; `root` resolves against the file's folder. */
+/** Fields only an nnU-Net (v1, v2) or MSD dataset.json has; ours refuses all of them. */
+const NNUNET_FIELDS = ['channel_names', 'file_ending', 'numTraining', 'training'];
+
+export const isNnunetDataset = (m: Record<string, unknown>) =>
+  NNUNET_FIELDS.some((key) => key in m) || isObject(m.modality);
+
+/** nnU-Net v2 normalisation schemes that may stand in a channel name: they say nothing of the modality. */
+const NORMALISATION_NAMES = /^(nonorm|zscore|rescale_to_0_1|rgb_to_0_1)$/i;
+/** MR channel names of MSD and nnU-Net datasets (MRI, cineMRI, T2, T1Gd, FLAIR, ADC, ...). */
+const MR_NAMES = /mri|^(mr|flair|adc|dwi|swi|hbv|pdw?|t[12][\w-]*)$/i;
+
+/** The modality a channel name gives: CT, MR, nothing for a normalisation scheme, else the name as given. */
+export function modalityOfChannel(name: string): string | undefined {
+  const n = name.trim();
+  if (/^ct$/i.test(n)) return 'CT';
+  if (MR_NAMES.test(n)) return 'MR';
+  if (NORMALISATION_NAMES.test(n) || n === '') return undefined;
+  return n;
+}
+
+/**
+ * Label value → name from either direction: MSD / nnU-Net v1 `{"0": "background", "1": "liver"}` or
+ * nnU-Net v2 `{"background": 0, "liver": 1}`. Background (0) is dropped: it is not an object. nnU-Net v2
+ * regions (`"tumour core": [2, 3]`) are unions of values, not values, and are left out.
+ */
+function labelsOfNnunet(file: string, raw: unknown): Record<string, string> | undefined {
+  if (raw === undefined) return undefined;
+  if (!isObject(raw)) fail(file, '"labels" must be an object (label value → name, or name → value).');
+  const labels: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    let label: string;
+    let name: string;
+    if (/^\d+$/.test(key) && typeof value === 'string') [label, name] = [key, value];
+    else if (typeof value === 'number' && Number.isInteger(value) && value >= 0) [label, name] = [String(value), key];
+    else if (typeof value === 'string' && /^\d+$/.test(value)) [label, name] = [value, key];
+    else if (Array.isArray(value)) continue;
+    else fail(file, `labels: "${key}": ${JSON.stringify(value)} is neither a label value nor a name.`);
+    label = String(Number(label));
+    if (label !== '0') labels[label] = name;
+  }
+  return labels;
+}
+
+/** Translates an nnU-Net v1/v2 or MSD dataset.json (see `isNnunetDataset`) into a mapping. */
+export function translateNnunet(file: string, m: Record<string, unknown>): DatasetMapping {
+  const root = dirname(resolve(file));
+  const channels = m.channel_names ?? m.modality;
+  if (channels !== undefined && !isObject(channels)) fail(file, '"channel_names" / "modality" must be an object.');
+  const first = channels && (channels['0'] ?? Object.values(channels)[0]);
+  if (first !== undefined && typeof first !== 'string') fail(file, "channel 0's name must be a string.");
+  const modality = first === undefined ? undefined : modalityOfChannel(first);
+  const labels = labelsOfNnunet(file, m.labels);
+  if (m.file_ending !== undefined && (typeof m.file_ending !== 'string' || !/^\.\w/.test(m.file_ending))) {
+    fail(file, '"file_ending" must be a file ending such as ".nii.gz".');
+  }
+  let training: NnunetLayout['training'];
+  if (m.training !== undefined) {
+    if (!Array.isArray(m.training)) fail(file, '"training" must be a list of {"image", "label"}.');
+    const strip = (p: string) => p.replace(/^(\.\/)+/, '');
+    training = m.training.map((entry: unknown, i) => {
+      if (!isObject(entry) || typeof entry.image !== 'string' || typeof entry.label !== 'string') {
+        fail(file, `training[${i}] must be {"image": "./imagesTr/…", "label": "./labelsTr/…"}.`);
+      }
+      return { image: strip(entry.image), label: strip(entry.label) };
+    });
+  }
+  return {
+    name: typeof m.name === 'string' && m.name.trim() !== '' ? m.name : basename(root),
+    root,
+    ...(modality !== undefined && { modality }),
+    ...(labels && Object.keys(labels).length > 0 && { labels }),
+    nnunet: {
+      ...(typeof m.file_ending === 'string' && { fileEnding: m.file_ending }),
+      ...(training && { training }),
+    },
+  };
+}
+
+/**
+ * Parses a mapping file's text; `root` resolves against the file's folder. An nnU-Net / MSD dataset.json
+ * is translated; a file that is neither is refused, naming what was expected.
+ */
 export function parseMapping(file: string, text: string): DatasetMapping {
   let raw: unknown;
   try {
@@ -83,9 +179,14 @@ export function parseMapping(file: string, text: string): DatasetMapping {
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(file, 'must hold a JSON object.');
   const m = raw as Record<string, unknown>;
+  if (isNnunetDataset(m)) return translateNnunet(file, m);
   for (const key of Object.keys(m)) {
     if (!['name', 'root', 'modality', 'labels', 'objects', 'items'].includes(key)) {
-      fail(file, `unknown field "${key}" (name, root, modality, labels, objects, items).`);
+      fail(
+        file,
+        `unknown field "${key}": expected a mapping file (name, root, modality, labels, objects, items) or an ` +
+          'nnU-Net / MSD dataset.json (channel_names or modality, labels, file_ending, numTraining, training).',
+      );
     }
   }
   for (const key of ['name', 'root', 'modality'] as const) {
