@@ -155,7 +155,163 @@ describe('prompting with the SAM tools', () => {
     );
     expect(samAnnotations).toBe(0);
   });
+});
 
+/**
+ * Shows, in the MPR viewport `id`, the slice `offset` images from the lesion's central one; returns the
+ * page position of the lesion's centre on it, and the image.
+ */
+async function lesionInMpr(id: string, offset = 0) {
+  return page.evaluate(
+    async ({ id, offset, zMm, ix, iy }) => {
+      // (No named functions in here: tsx would wrap them in a helper the page does not have.)
+      const w = window as unknown as {
+        cornerstone: {
+          metaData: { get(t: string, id: string): { imagePositionPatient: number[] } };
+          utilities: {
+            imageToWorldCoords(id: string, p: number[]): number[];
+            jumpToSlice(e: HTMLElement, o: object): Promise<void>;
+          };
+        };
+        services: {
+          viewportGridService: { setActiveViewportId(id: string): void };
+          cornerstoneViewportService: {
+            getCornerstoneViewport(id: string): {
+              element: HTMLElement;
+              getImageIds(): string[];
+              getCurrentImageId(): string | undefined;
+              worldToCanvas(p: number[]): [number, number];
+            };
+          };
+        };
+      };
+      w.services.viewportGridService.setActiveViewportId(id);
+      const vp = w.services.cornerstoneViewportService.getCornerstoneViewport(id);
+      const ids = vp.getImageIds();
+      const centre = ids.findIndex(
+        (i) => Math.abs(w.cornerstone.metaData.get('imagePlaneModule', i).imagePositionPatient[2]! - zMm) < 0.5,
+      );
+      const target = ids[centre + offset]!;
+      // A volume viewport scrolls in steps along its view direction, which may run against the image order.
+      for (const step of [ids.indexOf(target), ids.length - 1 - ids.indexOf(target)]) {
+        await w.cornerstone.utilities.jumpToSlice(vp.element, { imageIndex: step });
+        await new Promise((r) => setTimeout(r, 300));
+        if (vp.getCurrentImageId() === target) break;
+      }
+      const current = vp.getCurrentImageId();
+      const world = w.cornerstone.utilities.imageToWorldCoords(target, [ix, iy]);
+      const [cx, cy] = vp.worldToCanvas(world);
+      const rect = vp.element.getBoundingClientRect();
+      return { x: rect.left + cx, y: rect.top + cy, target, current: current ?? null };
+    },
+    { id, offset, zMm: lesion.centerMm[2], ix: lesion.centerVoxel[0], iy: lesion.centerVoxel[1] },
+  );
+}
+
+/** The SAM labelmap's value at the lesion's centre on `imageId` (0 when it has no labelmap there yet). */
+async function labelAtLesionCentre(imageId: string): Promise<number> {
+  return page.evaluate(
+    ({ imageId, ix, iy }) => {
+      const w = window as unknown as {
+        cornerstone: {
+          cache: {
+            getImage(id: string): { getPixelData(): ArrayLike<number>; columns: number } | undefined;
+          };
+        };
+        cornerstoneTools: {
+          segmentation: { getLabelmapImageIdsForImageId(i: string, s: string): string[] | undefined };
+        };
+        services: { samService: { getState(): { lastAccept?: { segmentationId: string } } } };
+      };
+      const segmentationId = w.services.samService.getState().lastAccept?.segmentationId;
+      const id = segmentationId
+        ? w.cornerstoneTools.segmentation.getLabelmapImageIdsForImageId(imageId, segmentationId)?.[0]
+        : undefined;
+      const labelmap = id ? w.cornerstone.cache.getImage(id) : undefined;
+      return labelmap ? labelmap.getPixelData()[iy * labelmap.columns + ix]! : 0;
+    },
+    // The centre voxel's pixel (the truth gives the centre in fractional voxels).
+    { imageId, ix: Math.round(lesion.centerVoxel[0]), iy: Math.round(lesion.centerVoxel[1]) },
+  );
+}
+
+describe("in OHIF's MPR layout (volume viewports)", () => {
+  beforeAll(async () => {
+    await page.locator('[data-cy="SamMpr"]').click();
+    await page.waitForFunction(
+      () =>
+        (
+          window as unknown as { cornerstone: { getEnabledElements(): Array<{ viewport: { id: string } }> } }
+        ).cornerstone
+          .getEnabledElements()
+          .filter((e) => e.viewport.id.startsWith('mpr-')).length === 3,
+      undefined,
+      { timeout: 60_000 },
+    );
+  });
+
+  it('segments in the acquisition-plane (axial) viewport and accepts into the labelmap of that image', async () => {
+    // The slice next to the one accepted in the stack layout: nothing written there yet.
+    const at = await lesionInMpr('mpr-axial', 1);
+    expect(at.current).toBe(at.target);
+    expect(await labelAtLesionCentre(at.target)).toBe(0);
+    await page.locator('[data-cy="SamIncludePoint"]').click();
+    await page.mouse.click(at.x, at.y);
+    await page.locator('[data-testid="sam-preview"][data-state="ready"]').waitFor({ timeout: 30_000 });
+    expect(await overlayPixelsNear(at.x, at.y)).toBeGreaterThan(20);
+    type Accepted = { voxelsWritten: number; segmentIndex: number };
+    // Listen before pressing Enter (the key can reach the page before a pending evaluate runs).
+    await page.evaluate(() => {
+      const w = window as unknown as {
+        __accepted: Promise<Accepted>;
+        services: {
+          samService: {
+            getState(): { lastAccept?: Accepted };
+            subscribe(f: (s: { lastAccept?: Accepted }) => void): { unsubscribe(): void };
+          };
+        };
+      };
+      const { samService } = w.services;
+      const previous = samService.getState().lastAccept;
+      w.__accepted = new Promise((resolve) => {
+        const sub = samService.subscribe((s) => {
+          if (!s.lastAccept || s.lastAccept === previous) return;
+          sub.unsubscribe();
+          resolve(s.lastAccept);
+        });
+      });
+    });
+    await page.keyboard.press('Enter');
+    const result = await page.evaluate(() => (window as unknown as { __accepted: Promise<Accepted> }).__accepted);
+    expect(result.voxelsWritten).toBeGreaterThan(100);
+    expect(await labelAtLesionCentre(at.target)).toBe(result.segmentIndex);
+  });
+
+  it('says plainly that a reformatted (sagittal) viewport is not supported, and changes nothing', async () => {
+    const before = await page.locator('[data-testid="sam-last-accept"]').textContent();
+    const sagittal = await page.evaluate(() => {
+      const w = window as unknown as {
+        services: {
+          viewportGridService: { setActiveViewportId(id: string): void };
+          cornerstoneViewportService: { getCornerstoneViewport(id: string): { element: HTMLElement } };
+        };
+      };
+      w.services.viewportGridService.setActiveViewportId('mpr-sagittal');
+      const rect = w.services.cornerstoneViewportService
+        .getCornerstoneViewport('mpr-sagittal')
+        .element.getBoundingClientRect();
+      return { x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 };
+    });
+    await page.locator('[data-cy="SamIncludePoint"]').click();
+    await page.mouse.click(sagittal.x, sagittal.y);
+    const preview = page.locator('[data-testid="sam-preview"][data-state="error"]');
+    await preview.waitFor({ timeout: 10_000 });
+    expect(await preview.textContent()).toMatch(/reformatted plane .* use the acquisition-plane viewport/);
+    expect(await page.locator('[data-testid="sam-last-accept"]').textContent()).toBe(before);
+  });
+});
+
+describe('the page', () => {
   it('raised no errors from the SAM extension', () => {
     expect(samProblems(problems)).toEqual([]);
   });

@@ -132,6 +132,32 @@ function browserTable(results: BrowserBenchResult[]): string {
   );
 }
 
+function budgetTable(results: BrowserBenchResult[]): string {
+  const pair = (s: { p50: number; p95: number }) => `${s.p50} / ${s.p95}`;
+  return markdownTable(
+    [
+      'model',
+      'backend',
+      'decoder run ms p50/p95',
+      'click→preview ms p50/p95',
+      'click / decoder p50/p95',
+      'beyond the decoder ms p50/p95',
+      'long tasks >50 ms in clicks',
+      'longest ms',
+    ],
+    results.map((r) => [
+      r.model,
+      r.backend,
+      pair(r.decoderRunMs),
+      pair(r.clickToPreviewMs),
+      pair(r.clickOverDecoder),
+      pair(r.clickOverheadMs),
+      String(r.longTasksDuringClicks),
+      String(r.longestTaskDuringClicksMs),
+    ]),
+  );
+}
+
 function table(results: NodeBenchResult[]): string {
   const head = [
     'model',
@@ -181,6 +207,8 @@ if (options.browser) {
   }
   console.log(`\nIn the viewer (phantom CT, the default model, ${options.clicks} clicks on its objects):\n`);
   console.log(browserTable(browserResults));
+  console.log('\nInteraction budget (click → preview over the bare decoder run of the same click; budget 1.2):\n');
+  console.log(budgetTable(browserResults));
 }
 const out = join(import.meta.dirname, '..', '..', 'bench-results');
 mkdirSync(out, { recursive: true });

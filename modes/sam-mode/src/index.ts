@@ -4,7 +4,7 @@
  */
 import { id } from './id';
 import { PRIMARY_SECTION, toolbarButtons } from './toolbarButtons';
-import { TOOL_GROUP_ID, samToolGroupTools, type CornerstoneToolsUtility } from './initToolGroups';
+import { TOOL_GROUP_IDS, samToolGroupTools, type CornerstoneToolsUtility } from './initToolGroups';
 import { cornerstone, ohif, sam, segmentation, SAM_EXTENSION_ID } from './moduleIds';
 import type { ModeEnterArgs } from './ohifTypes';
 
@@ -37,7 +37,9 @@ function modeFactory() {
         return;
       }
       const tools = extensionManager.getModuleEntry(cornerstone.toolsUtility).exports as CornerstoneToolsUtility;
-      toolGroupService.createToolGroupAndAddTools(TOOL_GROUP_ID, samToolGroupTools(tools));
+      for (const toolGroupId of TOOL_GROUP_IDS) {
+        toolGroupService.createToolGroupAndAddTools(toolGroupId, samToolGroupTools(tools));
+      }
       toolbarService.register(toolbarButtons);
       toolbarService.updateSection(toolbarService.sections.primary, PRIMARY_SECTION);
       void commandsManager.runCommand('startSamRuntime');

@@ -12,8 +12,11 @@ export const BRUSH_TOOLS = {
   eraser: 'SamModeEraser',
 } as const;
 
-// The default hanging protocol binds its viewports to the tool group named 'default'.
+// The default hanging protocol binds its viewports to the tool group named 'default', OHIF's MPR
+// protocol (axial, sagittal, coronal volume viewports) to 'mpr': SAM works in both (in the axial one,
+// the plane the images were acquired in).
 export const TOOL_GROUP_ID = 'default';
+export const TOOL_GROUP_IDS = [TOOL_GROUP_ID, 'mpr'] as const;
 
 export interface CornerstoneToolsUtility {
   toolNames: Record<string, string>;

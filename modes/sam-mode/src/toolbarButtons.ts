@@ -21,8 +21,15 @@ function toolButton(id: string, icon: string, label: string): ToolbarButton {
 import { SAM_TOOL_NAMES } from '@ohif-sam/extension-sam-segmentation/public';
 import { BRUSH_TOOLS } from './initToolGroups';
 
-function actionButton(id: string, icon: string, label: string, commandName: string): ToolbarButton {
-  return { id, uiType: 'ohif.toolButton', props: { icon, label, commands: commandName, evaluate: 'evaluate.action' } };
+function actionButton(
+  id: string,
+  icon: string,
+  label: string,
+  commandName: string,
+  commandOptions?: Record<string, unknown>,
+): ToolbarButton {
+  const commands = commandOptions ? { commandName, commandOptions } : commandName;
+  return { id, uiType: 'ohif.toolButton', props: { icon, label, commands, evaluate: 'evaluate.action' } };
 }
 
 export const toolbarButtons: ToolbarButton[] = [
@@ -40,6 +47,10 @@ export const toolbarButtons: ToolbarButton[] = [
   toolButton('Pan', 'tool-move', 'Pan'),
   toolButton('Zoom', 'tool-zoom', 'Zoom'),
   toolButton('StackScroll', 'tool-stack-scroll', 'Stack Scroll'),
+  // OHIF's MPR layout (volume viewports); SAM segments in its acquisition-plane viewport.
+  actionButton('SamMpr', 'icon-mpr', 'MPR (SAM works in the acquisition plane)', 'toggleHangingProtocol', {
+    protocolId: 'mpr',
+  }),
 ];
 
 export const PRIMARY_SECTION = [
@@ -57,4 +68,5 @@ export const PRIMARY_SECTION = [
   'Pan',
   'Zoom',
   'StackScroll',
+  'SamMpr',
 ];

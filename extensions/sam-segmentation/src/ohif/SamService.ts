@@ -207,7 +207,7 @@ export class SamService {
       throw new Error('Segment Anything works on stack viewports: show an image series in the active viewport.');
     }
     const cornerstone = hostCornerstone(this.viewer.extensionManager);
-    const imageId = viewport.getImageIds()[viewport.getCurrentImageIdIndex()]!;
+    const imageId = viewport.getCurrentImageId();
     const { voi, key: preprocessingKey } = viewportVoi(viewport.getProperties().voiRange);
     const key = { modelId: model.model.id, imageKey: imageKey(cornerstone, imageId), preprocessingKey };
     const image = await cornerstone.imageLoader.loadAndCacheImage(imageId);
@@ -246,6 +246,7 @@ export class SamService {
             candidates: preview.result.candidates,
             chosenIndex: preview.result.chosenIndex,
             decodeMs: preview.result.decodeMs,
+            decoderRunMs: preview.result.decoderRunMs,
             imageId: preview.result.imageId,
           },
         }),

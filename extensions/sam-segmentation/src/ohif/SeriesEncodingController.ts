@@ -86,7 +86,7 @@ export class SeriesEncodingController {
   /** Pre-encodes the stack shown in `viewportId`, unless it is the one already being encoded. */
   private follow(viewportId: string): void {
     const viewport = this.deps.services.cornerstoneViewportService.getCornerstoneViewport(viewportId);
-    if (!isStackViewport(viewport)) return; // volume viewports: not pre-encoded yet
+    if (!isStackViewport(viewport)) return;
     const imageIds = viewport.getImageIds();
     if (imageIds.length === 0) return;
     const { voi, key: preprocessingKey } = viewportVoi(viewport.getProperties().voiRange);
@@ -119,6 +119,8 @@ export class SeriesEncodingController {
     });
     for (const type of INTERACTION_EVENTS) viewport.element.addEventListener(type, this.pause, { passive: true });
     this.current = { key: seriesKey, encoder, element: viewport.element, group };
-    void encoder.run(viewport.getCurrentImageIdIndex());
+    // From the image on screen outward. A volume viewport's slice index need not be an index into its
+    // image ids (it counts along the view direction), so find the image itself.
+    void encoder.run(Math.max(0, imageIds.indexOf(viewport.getCurrentImageId() as string)));
   }
 }

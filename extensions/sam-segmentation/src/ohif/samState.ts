@@ -53,6 +53,8 @@ export interface SamState {
     candidates: PreviewResult['candidates'];
     chosenIndex: number;
     decodeMs: number;
+    /** The decoder graph's run alone: what the interaction budget is measured against. */
+    decoderRunMs: number;
     imageId: string;
   };
   /** The last problem with a prompt (e.g. outside the image), shown in the panel. */

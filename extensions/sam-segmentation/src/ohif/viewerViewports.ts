@@ -20,10 +20,14 @@ export class ViewerViewports {
     return this.services.viewportGridService.getActiveViewportId();
   }
 
-  /** The stack viewport with this id; undefined for volume viewports and unknown ids. */
+  /**
+   * The viewport with this id when it shows the images as they were acquired: a stack viewport, or a
+   * volume viewport in the acquisition plane (Cornerstone then names the image on screen). Undefined
+   * for a reformatted (sagittal, coronal, oblique) volume viewport and for unknown ids.
+   */
   stack(viewportId: string): CornerstoneStackViewport | undefined {
     const viewport = this.services.cornerstoneViewportService.getCornerstoneViewport(viewportId);
-    return isStackViewport(viewport) ? viewport : undefined;
+    return isStackViewport(viewport) && typeof viewport.getCurrentImageId() === 'string' ? viewport : undefined;
   }
 
   activeStack(): CornerstoneStackViewport | undefined {

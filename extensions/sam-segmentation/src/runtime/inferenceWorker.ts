@@ -135,6 +135,7 @@ async function handle(request: QueuedRequest): Promise<[WorkerResponse, Transfer
         chosenIndex: result.chosen.index,
         lowResLogits,
         decodeMs: result.decodeMs,
+        decoderRunMs: result.decoderRunMs,
       };
       return [message, [mask.buffer, lowResLogits.buffer]];
     }

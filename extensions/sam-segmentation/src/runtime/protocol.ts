@@ -111,7 +111,9 @@ export type WorkerResponse =
       chosenIndex: number;
       /** The chosen candidate's low-resolution logits, to feed back when the prompt is refined. */
       lowResLogits: Float32Array;
+      /** The worker's whole decode (feeds, decoder, candidates, mask) and the decoder graph's run alone. */
       decodeMs: number;
+      decoderRunMs: number;
     }
   | { id: number; type: 'cancel'; ok: true; cancelled: number }
   | { id: number; type: 'cacheStats'; ok: true; stats: EmbeddingCacheStats }

@@ -55,6 +55,8 @@ export interface DecodeResult {
   chosen: MaskCandidate;
   /** The chosen candidate as a binary mask on the image grid: uint8[H*W], row-major. */
   mask: Uint8Array;
+  /** Milliseconds of the decoder graph's run alone (the bare decoder, without feeds and masks). */
+  decoderRunMs: number;
 }
 
 export interface SamModelDescription {
@@ -148,7 +150,9 @@ export class SamModel {
     const frame = this.frame(embedding.imageWidth, embedding.imageHeight);
     const feeds = toOrtFeeds(encodePrompt(prompt, family, frame, { decoderInputNames: this.decoder.inputNames }));
     for (const [name, t] of Object.entries(embedding.tensors)) feeds[name] = new ort.Tensor('float32', t.data, t.dims);
+    const runStarted = performance.now();
     const results = await this.decoder.run(feeds);
+    const decoderRunMs = performance.now() - runStarted;
     // Outputs under the family's canonical names, whatever this export calls them.
     const outputs: DecoderOutputs = {};
     const { lowResMasks, iouPredictions, masks } = family.decoder;
@@ -161,7 +165,7 @@ export class SamModel {
     const chosen = selectCandidate(candidates, options.selection ?? 'highest-iou', prompt);
     let mask = candidateMask(chosen, this.upsampler(frame, chosen));
     if (options.cleanup) mask = cleanUpMask(mask, frame.imageWidth, frame.imageHeight, prompt, options.cleanup);
-    return { candidates, chosen, mask };
+    return { candidates, chosen, mask, decoderRunMs };
   }
 
   /** Upsamplers hold resampling tables for one image size; reuse them across prompts. */

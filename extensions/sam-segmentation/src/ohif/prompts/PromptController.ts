@@ -17,6 +17,15 @@ import { annotationsToPrompt, isPromptAnnotation } from './annotationsToPrompt';
 import { SAM_TOOL_NAMES } from './samToolNames';
 
 /** Farther than this (CSS pixels) between press and release is a drag, not a click. */
+/** What a prompt on a reformatted volume plane gets: the tool segments the images as acquired. */
+export const REFORMATTED_PLANE =
+  'Segment Anything works on the images as acquired: in stack viewports, and in volume (MPR) viewports in the ' +
+  'acquisition plane. This viewport shows a reformatted plane (sagittal, coronal or oblique); use the ' +
+  'acquisition-plane viewport.';
+
+const isSamTool = (annotation: CornerstoneAnnotation) =>
+  (Object.values(SAM_TOOL_NAMES) as string[]).includes(annotation.metadata.toolName);
+
 const CLICK_TOLERANCE_PX = 3;
 
 function samePrompt(a: Prompt | undefined, b: Prompt | undefined): boolean {
@@ -41,6 +50,7 @@ export interface PreviewResult {
   chosenIndex: number;
   lowResLogits: Float32Array;
   decodeMs: number;
+  decoderRunMs: number;
 }
 
 export interface PromptControllerDeps {
@@ -67,7 +77,15 @@ export class PromptController {
   private readonly onAnnotation = (evt: Event) => {
     const annotation = (evt as CustomEvent<{ annotation?: CornerstoneAnnotation }>).detail?.annotation;
     const imageId = annotation?.metadata.referencedImageId;
-    if (!annotation || !imageId || !isPromptAnnotation(annotation.metadata.toolName, this.includeMeasurements)) return;
+    if (!annotation || !isPromptAnnotation(annotation.metadata.toolName, this.includeMeasurements)) return;
+    if (!imageId) {
+      // Drawn on a reformatted volume plane: there is no acquired image under it to segment.
+      if (evt.type === this.deps.cornerstoneTools.Enums.Events.ANNOTATION_COMPLETED && isSamTool(annotation)) {
+        this.deps.cornerstoneTools.annotation.state.removeAnnotation(annotation.annotationUID);
+        this.deps.onError(REFORMATTED_PLANE);
+      }
+      return;
+    }
     if (evt.type === this.deps.cornerstoneTools.Enums.Events.ANNOTATION_COMPLETED && this.isRejectedClick(annotation)) {
       // The click was decoded at once, then rejected (Esc) before Cornerstone made its annotation.
       this.deps.cornerstoneTools.annotation.state.removeAnnotation(annotation.annotationUID);
@@ -139,7 +157,8 @@ export class PromptController {
               : undefined;
         if (!label) return;
         const rect = element.getBoundingClientRect();
-        const imageId = viewport.getCurrentImageId();
+        const imageId = viewport.getCurrentImageId() as string | undefined;
+        if (imageId === undefined) return; // a reformatted volume plane: update() says why when the click lands
         const [x, y] = this.deps.cornerstone.utilities.worldToImageCoords(
           imageId,
           viewport.canvasToWorld([e.clientX - rect.left, e.clientY - rect.top]),
@@ -186,9 +205,7 @@ export class PromptController {
     const viewport = this.deps.viewportFor(imageId);
     if (!viewport) {
       if (!this.deps.activeViewportSupported()) {
-        this.deps.onError(
-          'Segment Anything works in stack viewports, in the plane the images were acquired in; this viewport (volume or reformatted) is not supported yet.',
-        );
+        this.deps.onError(REFORMATTED_PLANE);
       }
       return;
     }
