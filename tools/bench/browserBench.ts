@@ -28,6 +28,8 @@ export interface BrowserBenchResult {
   clickOverheadMs: { p50: number; p95: number; n: number };
   longTasksDuringClicks: number;
   longestTaskDuringClicksMs: number;
+  /** Each click: its time, its decoder run, and the long tasks within it (start after the release, ms). */
+  clicks: { ms: number; decoderRunMs: number; longTasks: { afterReleaseMs: number; durationMs: number }[] }[];
   /** Enter → the mask in the labelmap, on screen. */
   acceptToLabelmapMs: { p50: number; p95: number; n: number };
   longTasksOver50Ms: number;
@@ -192,6 +194,13 @@ export async function benchInBrowser(options: {
       clickOverheadMs: stats(clicks.map((c) => c.shown - c.released - c.decoderRunMs)),
       longTasksDuringClicks: duringClicks.length,
       longestTaskDuringClicksMs: round(Math.max(0, ...duringClicks.map((t) => t.duration))),
+      clicks: clicks.map((c) => ({
+        ms: round(c.shown - c.released),
+        decoderRunMs: round(c.decoderRunMs),
+        longTasks: duringClicks
+          .filter((t) => t.start < c.shown && t.start + t.duration > c.released)
+          .map((t) => ({ afterReleaseMs: round(t.start - c.released), durationMs: round(t.duration) })),
+      })),
       acceptToLabelmapMs: {
         p50: round(percentile(acceptTimes, 0.5)),
         p95: round(percentile(acceptTimes, 0.95)),
