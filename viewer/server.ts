@@ -52,6 +52,8 @@ export interface ServerOptions {
   host?: string;
   /** Serve the viewer under this path ('/' or e.g. '/ohif/'). */
   basePath?: string;
+  /** The models folder (manifest and files) to serve; default the repository's `models/` (benchmarks swap it). */
+  modelsDir?: string;
 }
 
 export interface RunningServer {
@@ -69,12 +71,12 @@ export function normaliseBasePath(basePath: string): string {
 }
 
 /** Maps URL paths (below the base path) to folders on disk, most specific first. */
-function mounts(): Array<{ prefix: string; dir: string; allow?: RegExp }> {
+function mounts(modelsDir = join(ROOT, 'models')): Array<{ prefix: string; dir: string; allow?: RegExp }> {
   const extensionPrefix = SAM_EXTENSION_PATH.replace(/[^/]+$/, '');
   return [
     // Model files straight from the repository's models/ folder, so weights fetched with
     // `npm run models -- fetch <id>` are served without being copied into the bundle.
-    { prefix: `${extensionPrefix}models/`, dir: join(ROOT, 'models'), allow: /\.(onnx|onnx_data|bin|json)$/ },
+    { prefix: `${extensionPrefix}models/`, dir: modelsDir, allow: /\.(onnx|onnx_data|bin|json)$/ },
     { prefix: extensionPrefix, dir: EXTENSION_DIST },
     { prefix: SAM_MODE_PATH.replace(/[^/]+$/, ''), dir: MODE_DIST },
     { prefix: 'samples/', dir: SAMPLES_DIR },
@@ -134,7 +136,7 @@ function sendFile(req: IncomingMessage, res: ServerResponse, path: string): void
   else createReadStream(path).pipe(res);
 }
 
-function handler(basePath: string) {
+function handler(basePath: string, modelsDir?: string) {
   const patchedAssets = new Map<string, Buffer>();
   const viewerAsset = (file: string): Buffer | undefined => {
     const ext = extname(file);
@@ -181,7 +183,7 @@ function handler(basePath: string) {
       return send(res, 404, 'text/plain', `Not a DICOMweb resource: ${url.pathname}`);
     }
     if (path === 'app-config.js') return send(res, 200, CONTENT_TYPES['.js']!, appConfig);
-    for (const { prefix, dir, allow } of mounts()) {
+    for (const { prefix, dir, allow } of mounts(modelsDir)) {
       if (!path.startsWith(prefix)) continue;
       const file = safeJoin(dir, path.slice(prefix.length));
       if (file === undefined) return send(res, 400, 'text/plain', 'Bad path');
@@ -218,7 +220,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   assertBuilt();
   const basePath = normaliseBasePath(options.basePath ?? '/');
   const host = options.host ?? '127.0.0.1';
-  const server = createServer(handler(basePath));
+  const server = createServer(handler(basePath, options.modelsDir));
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 3000, host, () => resolvePromise());

@@ -3,6 +3,7 @@
  * files are here, plus the project's test models), the cost of each step, as a table on stdout and
  * JSON in bench-results/ so runs can be compared. Numbers are measured, never estimated.
  */
+import { TWIN_MODEL_ID, writeTwinModelsFolder } from './decoderTwin';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -25,14 +26,17 @@ interface Options {
   /** Add a WebGPU run in Chromium (SwiftShader here: checks the path, not a GPU timing). */
   webgpu: boolean;
   clicks: number;
+  /** Also measure clicks with the compute twin of SAM's decoder (random weights, SAM ViT-B's cost). */
+  twin: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { slices: 5, browser: true, webgpu: false, clicks: 10 };
+  const options: Options = { slices: 5, browser: true, webgpu: false, clicks: 10, twin: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split('=', 2);
     if (flag === '--no-browser') options.browser = false;
     else if (flag === '--webgpu') options.webgpu = true;
+    else if (flag === '--twin') options.twin = true;
     else {
       const value = inline ?? argv[++i];
       if (flag === '--models') options.models = value!.split(',');
@@ -40,7 +44,7 @@ function parseArgs(argv: string[]): Options {
       else if (flag === '--clicks') options.clicks = Number(value);
       else
         throw new Error(
-          `Unknown option ${flag}. Options: --models id,id  --slices N  --clicks N  --no-browser  --webgpu`,
+          `Unknown option ${flag}. Options: --models id,id  --slices N  --clicks N  --no-browser  --webgpu  --twin`,
         );
     }
   }
@@ -205,7 +209,14 @@ if (options.browser) {
     process.stderr.write(`benchmarking the viewer in Chromium (${backend})…\n`);
     browserResults.push(await benchInBrowser({ backend, clicks: options.clicks }));
   }
-  console.log(`\nIn the viewer (phantom CT, the default model, ${options.clicks} clicks on its objects):\n`);
+  if (options.twin) {
+    process.stderr.write(`benchmarking the viewer with the SAM decoder twin…\n`);
+    const modelsDir = writeTwinModelsFolder(MODELS_DIR, join(import.meta.dirname, '..', '..', 'bench-results'));
+    browserResults.push(
+      await benchInBrowser({ backend: 'wasm', clicks: options.clicks, modelId: TWIN_MODEL_ID, modelsDir }),
+    );
+  }
+  console.log(`\nIn the viewer (phantom CT, ${options.clicks} clicks on its objects):\n`);
   console.log(browserTable(browserResults));
   console.log('\nInteraction budget (click → preview over the bare decoder run of the same click; budget 1.2):\n');
   console.log(budgetTable(browserResults));

@@ -48,10 +48,12 @@ const CHROMIUM_ARGS = [
 
 export async function benchInBrowser(options: {
   backend: 'wasm' | 'webgpu';
+  /** Serve this models folder instead of the repository's (the decoder twin's). */
+  modelsDir?: string;
   clicks: number;
   modelId?: string;
 }): Promise<BrowserBenchResult> {
-  const server = await startServer({ port: 0 });
+  const server = await startServer({ port: 0, ...(options.modelsDir && { modelsDir: options.modelsDir }) });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [...CHROMIUM_ARGS, ...(options.backend === 'webgpu' ? ['--enable-unsafe-webgpu'] : ['--disable-gpu'])],
