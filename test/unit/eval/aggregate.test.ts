@@ -24,35 +24,13 @@ import {
   readResultLines,
 } from '../../../tools/eval/results/readResults';
 import type { DoneLine, ResultLine, ResultRow } from '../../../tools/eval/results/rows';
+import { resultRow } from './rowFixture';
 
 const sqrt = Math.sqrt;
 const abs = Math.abs;
 const floor = Math.floor;
 
-function row(over: Partial<ResultRow> = {}): ResultRow {
-  return {
-    type: 'row',
-    dataset: 'd',
-    ref: 'r1',
-    image: 'i1',
-    modality: 'CT',
-    object: 'liver',
-    pixels: 100,
-    mode: 'S2',
-    perturb: 'none',
-    select: 'oracle',
-    candidate: 0,
-    predictedIou: 0.9,
-    dice: 0.5,
-    iou: 0.3,
-    hd95: 1,
-    hdMax: 2,
-    asd: 0.5,
-    distanceUnit: 'px',
-    empty: 'none',
-    ...over,
-  };
-}
+const row = (over: Partial<ResultRow> = {}) => resultRow({ candidate: 0, ...over });
 
 const done = (ref: string, images = 1, objects = 1, ms = 100): DoneLine => ({ type: 'done', ref, images, objects, ms });
 

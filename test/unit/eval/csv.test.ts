@@ -15,31 +15,9 @@ import {
 } from '../../../tools/eval/results/csv';
 import { formatNumber } from '../../../tools/eval/results/format';
 import { CSV_COLUMNS, type ResultRow } from '../../../tools/eval/results/rows';
+import { resultRow } from './rowFixture';
 
-function row(over: Partial<ResultRow> = {}): ResultRow {
-  return {
-    type: 'row',
-    dataset: 'd',
-    ref: 'r1',
-    image: 'i1',
-    modality: 'CT',
-    object: 'liver',
-    pixels: 100,
-    mode: 'S2',
-    perturb: 'none',
-    select: 'oracle',
-    candidate: 1,
-    predictedIou: 0.9,
-    dice: 0.5,
-    iou: 0.3,
-    hd95: 1,
-    hdMax: 2,
-    asd: 0.5,
-    distanceUnit: 'px',
-    empty: 'none',
-    ...over,
-  };
-}
+const row = (over: Partial<ResultRow> = {}) => resultRow(over);
 
 /** A small RFC 4180 reader, to check the writer round-trips. */
 function parseCsv(text: string): string[][] {

@@ -5,33 +5,11 @@
 import { SummaryBuilder, type Summary } from '../../../tools/eval/results/aggregate';
 import { escapeHtml, renderReport, type ReportMeta } from '../../../tools/eval/results/report';
 import type { ResultRow, RowMode } from '../../../tools/eval/results/rows';
+import { resultRow } from './rowFixture';
 
 const EVIL = '<script>alert("x")</script>';
 
-function row(over: Partial<ResultRow> = {}): ResultRow {
-  return {
-    type: 'row',
-    dataset: 'd',
-    ref: 'r1',
-    image: 'i1',
-    modality: 'CT',
-    object: 'liver',
-    pixels: 100,
-    mode: 'S2',
-    perturb: 'none',
-    select: 'oracle',
-    candidate: 1,
-    predictedIou: 0.9,
-    dice: 0.5,
-    iou: 0.3,
-    hd95: 1,
-    hdMax: 2,
-    asd: 0.5,
-    distanceUnit: 'px',
-    empty: 'none',
-    ...over,
-  };
-}
+const row = (over: Partial<ResultRow> = {}) => resultRow(over);
 
 function summary(): Summary {
   const b = new SummaryBuilder();

@@ -54,7 +54,7 @@ export interface EvaluationOptions {
   cleanup?: CleanupOptions;
 }
 
-export type EvaluationModel = Pick<SamModel, 'encode' | 'decode' | 'description'>;
+export type EvaluationModel = Pick<SamModel, 'encode' | 'decodeCandidates' | 'description'>;
 
 /** A stable 32-bit seed (FNV-1a) for one object of one image under the run's seed. */
 export function objectSeed(runSeed: number, imageId: string, objectIndex: number, salt = ''): number {
@@ -133,7 +133,7 @@ export class ImageEvaluator {
 
   /** Decodes a prompt; the candidates' masks on the image grid (cleaned up as the model's pipeline says). */
   private async decode(embedding: ImageEmbedding, prompt: Prompt) {
-    const { candidates } = await this.model.decode(embedding, prompt);
+    const { candidates } = await this.model.decodeCandidates(embedding, prompt);
     return protocolCandidates(candidates).map((candidate) => {
       let mask = candidateMask(candidate, this.upsampler(candidate));
       if (this.options.cleanup) mask = cleanUpMask(mask, this.width, this.height, prompt, this.options.cleanup);
@@ -256,7 +256,7 @@ export class ImageEvaluator {
     const masks = await generateEverythingMasks(
       grid,
       async (point) => {
-        const { candidates } = await this.model.decode(embedding, { points: [point] });
+        const { candidates } = await this.model.decodeCandidates(embedding, { points: [point] });
         return protocolCandidates(candidates).map((c) => ({
           logits: candidateLogits(c, this.upsampler(c)),
           predictedIou: c.predictedIou,

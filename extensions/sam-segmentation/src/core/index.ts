@@ -19,6 +19,7 @@ export * from './masks/selectCandidate';
 export * from './masks/upsample';
 export * from './masks/connectedComponents';
 export * from './masks/cleanup';
+export * from './masks/bounds';
 export * from './manifest';
 export * from './metrics/overlap';
 export * from './metrics/surfaceDistance';

@@ -142,7 +142,14 @@ export class SamModel {
     return { modelId: id, imageWidth: slice.columns, imageHeight: slice.rows, tensors };
   }
 
-  async decode(embedding: ImageEmbedding, prompt: Prompt, options: DecodeOptions = {}): Promise<DecodeResult> {
+  /**
+   * Runs the decoder on a prompt and returns its candidates only (no mask on the image grid): for
+   * callers that score every candidate themselves, such as the evaluation, so no mask is made twice.
+   */
+  async decodeCandidates(
+    embedding: ImageEmbedding,
+    prompt: Prompt,
+  ): Promise<{ candidates: MaskCandidate[]; frame: ModelFrame; decoderRunMs: number }> {
     const { family, id } = this.description;
     if (embedding.modelId !== id) {
       throw new Error(`This embedding was made by ${embedding.modelId}, not ${id}: encode the image with this model.`);
@@ -161,7 +168,12 @@ export class SamModel {
       const t = name === undefined ? undefined : results[name];
       if (t) outputs[spec.name] = toPlain(t, spec.name);
     }
-    const candidates = decodeCandidates(outputs, family, frame);
+    return { candidates: decodeCandidates(outputs, family, frame), frame, decoderRunMs };
+  }
+
+  /** Decodes a prompt, chooses a candidate and makes its mask on the image grid (the viewer's path). */
+  async decode(embedding: ImageEmbedding, prompt: Prompt, options: DecodeOptions = {}): Promise<DecodeResult> {
+    const { candidates, frame, decoderRunMs } = await this.decodeCandidates(embedding, prompt);
     const chosen = selectCandidate(candidates, options.selection ?? 'highest-iou', prompt);
     let mask = candidateMask(chosen, this.upsampler(frame, chosen));
     if (options.cleanup) mask = cleanUpMask(mask, frame.imageWidth, frame.imageHeight, prompt, options.cleanup);

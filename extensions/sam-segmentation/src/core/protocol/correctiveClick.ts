@@ -17,6 +17,7 @@
  *    image edge is not clicked on the edge). Equal distances go to the smallest y, then the smallest x.
  *  - The click is a pixel centre (integer x = column, y = row), the core's prompt convention.
  */
+import { maskBounds } from '../masks/bounds';
 import { labelComponents } from '../masks/connectedComponents';
 import type { Connectivity } from '../masks/connectedComponents';
 import { squaredDistanceTransform } from '../metrics/surfaceDistance';
@@ -92,19 +93,7 @@ export function correctiveClick(
   const label = (pickMissed ? fnBest : fpBest)!.label;
 
   // The region's bounding box, grown by one pixel of outside on every side (beyond the image edge too).
-  let x0 = width;
-  let y0 = height;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0, i = 0; y < height; y++) {
-    for (let x = 0; x < width; x++, i++) {
-      if (labels[i] !== label) continue;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-    }
-  }
+  const { x0, y0, x1, y1 } = maskBounds(labels, width, height, label);
   const bw = x1 - x0 + 3;
   const bh = y1 - y0 + 3;
   const outside = new Uint8Array(bw * bh).fill(1);

@@ -40,6 +40,7 @@
  *  Either gives maskIndex -1 and Dice 0 when no mask overlaps the object (for the oracle: the best Dice
  *  is 0), so the caller can report such objects apart.
  */
+import { maskBounds, type MaskBounds } from '../masks/bounds';
 import { diceFromCounts } from '../metrics/overlap';
 import type { PromptBox, PromptPoint } from '../prompts/prompt';
 import { onePointPrompt } from './promptModes';
@@ -326,33 +327,9 @@ export interface MaskMatch {
 }
 
 /** Foreground count and tight box of a mask laid out as rows of `width`; x1 < x0 when empty. */
-interface Footprint {
-  count: number;
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-}
+type Footprint = MaskBounds;
 
-function footprint(mask: Uint8Array, width: number): Footprint {
-  const height = floor(mask.length / width);
-  let count = 0;
-  let x0 = width;
-  let y0 = height;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0, i = 0; y < height; y++) {
-    for (let x = 0; x < width; x++, i++) {
-      if (mask[i] === 0) continue;
-      count++;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      y1 = y;
-    }
-  }
-  return { count, x0, y0, x1, y1 };
-}
+const footprint = (mask: Uint8Array, width: number): Footprint => maskBounds(mask, width, floor(mask.length / width));
 
 /** Pixels foreground in both, counted only over the intersection of the two boxes. */
 function intersection(a: Uint8Array, fa: Footprint, b: Uint8Array, fb: Footprint, width: number): number {

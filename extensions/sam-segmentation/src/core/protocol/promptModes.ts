@@ -18,6 +18,7 @@
  * Randomness comes only from `options.seed` (default 0), so prompts are reproducible.
  */
 import type { Prompt, PromptBox, PromptPoint } from '../prompts/prompt';
+import { maskBounds } from '../masks/bounds';
 import { sampleDistinct, seededRandom } from './random';
 
 export type PromptModeId = 'S2' | 'S3' | 'S4' | 'S5' | 'S6';
@@ -71,20 +72,8 @@ export function maskCentroid(mask: Uint8Array, width: number, height: number): P
 /** The tight bounding box, inclusive pixel indices. */
 export function maskBox(mask: Uint8Array, width: number, height: number): PromptBox {
   checkMask(mask, width, height);
-  let x0 = width;
-  let y0 = height;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0, i = 0; y < height; y++) {
-    for (let x = 0; x < width; x++, i++) {
-      if (!mask[i]) continue;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-    }
-  }
-  if (x1 < 0) throw new Error('The mask is empty: no prompt can be derived from it.');
+  const { count, x0, y0, x1, y1 } = maskBounds(mask, width, height);
+  if (count === 0) throw new Error('The mask is empty: no prompt can be derived from it.');
   return { x0, y0, x1, y1 };
 }
 
