@@ -11,8 +11,8 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
-import { startServer, type RunningServer } from '../../viewer/server';
-import { launchChromium, recordProblems, samProblems, type PageProblem } from './support/browser';
+import type { RunningServer } from '../../viewer/server';
+import { samProblems, type PageProblem } from './support/browser';
 import {
   accept,
   composite,
@@ -30,7 +30,7 @@ import {
   type Slice,
 } from './support/labelmap';
 import { readSeg } from './support/segFile';
-import { waitForDisplayedStack } from './support/viewer';
+import { openStudyInSamMode } from './support/session';
 
 jest.setTimeout(240_000);
 
@@ -57,12 +57,7 @@ let acceptOptions: Record<string, unknown>;
 let segmentationId: string;
 
 beforeAll(async () => {
-  server = await startServer({ port: 0 });
-  browser = await launchChromium();
-  page = await (await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true })).newPage();
-  problems = recordProblems(page);
-  await page.goto(`${server.url}sam?StudyInstanceUIDs=${phantom.StudyInstanceUID}`);
-  await waitForDisplayedStack(page, 64);
+  ({ server, browser, page, problems } = await openStudyInSamMode(phantom, 64, { acceptDownloads: true }));
   // The model loads, or says why it cannot (no weights here): either way the panel settles.
   const modelReady = await modelSettles(page);
   slice = await showSlice(page);

@@ -8,10 +8,10 @@ import type { Browser, Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import dcmjs from 'dcmjs';
-import { startServer, type RunningServer } from '../../viewer/server';
+import type { RunningServer } from '../../viewer/server';
 import { SAMPLE_STUDIES } from '../../viewer/samples';
-import { launchChromium, recordProblems, samProblems, type PageProblem } from './support/browser';
-import { waitForDisplayedStack } from './support/viewer';
+import { samProblems, type PageProblem } from './support/browser';
+import { openStudyInSamMode } from './support/session';
 
 jest.setTimeout(180_000);
 
@@ -115,12 +115,7 @@ let problems: PageProblem[];
 const masks = liverMasks();
 
 beforeAll(async () => {
-  server = await startServer({ port: 0 });
-  browser = await launchChromium();
-  page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-  problems = recordProblems(page);
-  await page.goto(`${server.url}sam?StudyInstanceUIDs=${study.StudyInstanceUID}`);
-  await waitForDisplayedStack(page, 3);
+  ({ server, browser, page, problems } = await openStudyInSamMode(study, 3));
   await page.locator('[data-testid="sam-model"][data-state="ready"]').waitFor({ timeout: 120_000 });
 });
 afterAll(async () => {

@@ -5,10 +5,10 @@
 import type { Browser, Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, type RunningServer } from '../../viewer/server';
+import type { RunningServer } from '../../viewer/server';
 import { PHANTOM_TRUTH, SAMPLE_STUDIES } from '../../viewer/samples';
-import { launchChromium, recordProblems, samProblems, type PageProblem } from './support/browser';
-import { waitForDisplayedStack } from './support/viewer';
+import { samProblems, type PageProblem } from './support/browser';
+import { openStudyInSamMode } from './support/session';
 
 jest.setTimeout(180_000);
 
@@ -24,12 +24,7 @@ let page: Page;
 let problems: PageProblem[];
 
 beforeAll(async () => {
-  server = await startServer({ port: 0 });
-  browser = await launchChromium();
-  page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-  problems = recordProblems(page);
-  await page.goto(`${server.url}sam?StudyInstanceUIDs=${phantom.StudyInstanceUID}`);
-  await waitForDisplayedStack(page, 64);
+  ({ server, browser, page, problems } = await openStudyInSamMode(phantom, 64));
   await page.locator('[data-testid="sam-model"][data-state="ready"]').waitFor({ timeout: 120_000 });
 });
 afterAll(async () => {
@@ -195,7 +190,8 @@ async function lesionInMpr(id: string, offset = 0) {
       // A volume viewport scrolls in steps along its view direction, which may run against the image order.
       for (const step of [ids.indexOf(target), ids.length - 1 - ids.indexOf(target)]) {
         await w.cornerstone.utilities.jumpToSlice(vp.element, { imageIndex: step });
-        await new Promise((r) => setTimeout(r, 300));
+        // A loaded machine renders late: give the camera up to 3 s to arrive.
+        for (let t = 0; t < 30 && vp.getCurrentImageId() !== target; t++) await new Promise((r) => setTimeout(r, 100));
         if (vp.getCurrentImageId() === target) break;
       }
       const current = vp.getCurrentImageId();

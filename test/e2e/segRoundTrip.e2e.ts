@@ -13,8 +13,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, type RunningServer } from '../../viewer/server';
-import { launchChromium, recordProblems, samProblems, type PageProblem } from './support/browser';
+import type { RunningServer } from '../../viewer/server';
+import { samProblems, type PageProblem } from './support/browser';
 import {
   accept,
   composite,
@@ -33,6 +33,7 @@ import {
 } from './support/labelmap';
 import { readSeg } from './support/segFile';
 import { waitForDisplayedStack } from './support/viewer';
+import { openStudyInSamMode } from './support/session';
 
 jest.setTimeout(240_000);
 
@@ -59,12 +60,7 @@ let stored: StoreResult;
 const samplesOnDisk = readdirSync(SAMPLES_FOLDER).sort();
 
 beforeAll(async () => {
-  server = await startServer({ port: 0 });
-  browser = await launchChromium();
-  page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-  problems = recordProblems(page);
-  await page.goto(`${server.url}sam?StudyInstanceUIDs=${phantom.StudyInstanceUID}`);
-  await waitForDisplayedStack(page, 64);
+  ({ server, browser, page, problems } = await openStudyInSamMode(phantom, 64));
   const modelReady = await modelSettles(page);
 
   const lesionSlice = await showSlice(page);
