@@ -20,8 +20,8 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { labelComponents, type SlicePixels, type VoiSetting } from '../../extensions/sam-segmentation/src/core';
-import { parseDicom } from '../../viewer/samples/dicomFile';
+import { labelComponents } from '../../extensions/sam-segmentation/src/core';
+import { loadDicomSeriesRef } from './sources/dicomSeries';
 import { IDENTITY_WINDOW, loadImage8, loadMask } from './sources/image2d';
 import { MIN_OBJECT_PIXELS, type EvalImage, type EvalObject } from './sources/types';
 
@@ -107,58 +107,26 @@ export function loadCxrLung(dir = CXR_LUNG_DIR, pair = false): EvalImage[] {
   });
 }
 
-interface Dataset {
-  [keyword: string]: unknown;
-}
-const items = (v: unknown) => (Array.isArray(v) ? (v as Dataset[]) : []);
-
-/** The dcmqi CT slices with the liver segment of `liver.dcm` (binary SEG, one frame per slice). */
+/**
+ * The dcmqi CT slices with the liver segment of `liver.dcm`, through the evaluation's DICOM series loader
+ * (sources/dicomSeries.ts), at the CT's own window; named after their files (dcmqi-01 … -03).
+ */
 export function loadDcmqiLiver(dir = DCMQI_LIVER_DIR): EvalImage[] {
-  const seg = parseDicom(readFileSync(join(dir, 'liver.dcm'))).dataset;
-  const rows = seg.Rows as number;
-  const columns = seg.Columns as number;
-  if (seg.BitsAllocated !== 1) throw new Error('liver.dcm: expected a binary (1 bit) segmentation.');
-  const bits = new Uint8Array((seg.PixelData as ArrayBuffer[])[0]!);
-  const frameOf = new Map<string, number>();
-  items(seg.PerFrameFunctionalGroupsSequence).forEach((frame, f) => {
-    const source = items(items(frame.DerivationImageSequence)[0]?.SourceImageSequence)[0];
-    if (typeof source?.ReferencedSOPInstanceUID === 'string') frameOf.set(source.ReferencedSOPInstanceUID, f);
-  });
-  const frameSize = rows * columns;
-  return ['01', '02', '03'].map((name) => {
-    const ct = parseDicom(readFileSync(join(dir, `${name}.dcm`))).dataset;
-    const frame = frameOf.get(ct.SOPInstanceUID as string);
-    if (frame === undefined) throw new Error(`liver.dcm has no frame for ${name}.dcm.`);
-    if (ct.Rows !== rows || ct.Columns !== columns) throw new Error(`${name}.dcm and liver.dcm differ in size.`);
-    const mask = new Uint8Array(frameSize);
-    // Binary SEG frames are packed 8 pixels a byte, least significant bit first, frames back to back.
-    for (let i = 0; i < frameSize; i++) {
-      const bit = frame * frameSize + i;
-      mask[i] = (bits[bit >> 3]! >> (bit & 7)) & 1;
-    }
-    const raw = (ct.PixelData as ArrayBuffer[])[0]!;
-    const signed = ct.PixelRepresentation === 1;
-    const values = signed ? new Int16Array(raw.slice(0)) : new Uint16Array(raw.slice(0));
-    const slice: SlicePixels = {
-      values,
-      rows,
-      columns,
-      samplesPerPixel: 1,
-      photometricInterpretation: String(ct.PhotometricInterpretation),
-      rescaleSlope: Number(ct.RescaleSlope ?? 1),
-      rescaleIntercept: Number(ct.RescaleIntercept ?? 0),
-    };
-    const first = (v: unknown) => Number(Array.isArray(v) ? v[0] : v);
-    const voi: VoiSetting = { kind: 'window', center: first(ct.WindowCenter), width: first(ct.WindowWidth) };
-    return {
-      dataset: 'dcmqi-liver',
-      id: `dcmqi-${name}`,
-      modality: 'CT',
-      slice,
-      voi,
-      objects: kept([toObject('liver', mask)]),
-    };
-  });
+  const files = ['01', '02', '03'].map((name) => join(dir, `${name}.dcm`));
+  const ref = {
+    kind: 'dicom-series' as const,
+    key: 'dcmqi',
+    dataset: 'dcmqi-liver',
+    files,
+    segs: [join(dir, 'liver.dcm')],
+  };
+  return [...loadDicomSeriesRef(ref, 'file')]
+    .map((image) => ({
+      ...image,
+      id: `dcmqi-${basename(image.source!, '.dcm')}`,
+      objects: image.objects.map((o) => ({ ...o, name: 'liver' })),
+    }))
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
 export function loadDataset(id: DatasetId): EvalImage[] {

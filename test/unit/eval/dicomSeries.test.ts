@@ -1,6 +1,6 @@
 /**
- * DICOM series + SEG → evaluation images. Real files: the dcmqi abdominal CT with its liver SEG (must give
- * what `loadDcmqiLiver` gives) and its 5-segment overlapping SEG (must equal the NRRD label maps dcmqi made
+ * DICOM series + SEG → evaluation images. Real files: the dcmqi abdominal CT with its liver SEG (its stored
+ * pixels and window) and its 5-segment overlapping SEG (must equal the NRRD label maps dcmqi made
  * it from); highdicom's CT with a single-frame SEG. Built files: small CT series matching highdicom's
  * binary and fractional SEGs, by SOP instance and by position; files this loader must refuse.
  */
@@ -54,17 +54,22 @@ describe('loadDicomSeriesRef on the dcmqi CT', () => {
     ]);
   });
 
-  it('gives the same liver masks and pixels as loadDcmqiLiver', () => {
-    const reference = loadDcmqiLiver(); // dcmqi-01, -02, -03
-    const byFile = ['dcmqi-03', 'dcmqi-02', 'dcmqi-01'].map((id) => reference.find((r) => r.id === id)!);
-    images.forEach((image, k) => {
-      const expected = byFile[k]!;
-      expectSame(image.objects[0]!.mask, expected.objects[0]!.mask);
-      expect(image.objects[0]!.pixels).toBe(expected.objects[0]!.pixels);
-      expectSame(image.slice.values, expected.slice.values);
+  it("gives each slice its file's stored pixels, its file, and the file's window", () => {
+    images.forEach((image) => {
+      const ct = parseDicom(readFileSync(image.source!)).dataset;
+      expectSame(image.slice.values, new Int16Array((ct.PixelData as ArrayBuffer[])[0]!));
       expect(image.slice).toMatchObject({ rows: 512, columns: 512, rescaleSlope: 1, rescaleIntercept: -1024 });
-      expect(image.voi).toEqual(expected.voi); // the file's window, centre 40 width 400
+      expect(image.voi).toEqual({ kind: 'window', center: 40, width: 400 }); // the CT's own window
     });
+    expect(images.map((i) => i.source)).toEqual(['03.dcm', '02.dcm', '01.dcm'].map((f) => join(DCMQI_LIVER_DIR, f)));
+  });
+
+  it('serves the default-model measurement its liver images (dcmqi-01 … -03), through this loader', () => {
+    expect(loadDcmqiLiver().map((i) => [i.id, i.objects.map((o) => `${o.name}:${o.pixels}`).join()])).toEqual([
+      ['dcmqi-01', 'liver:35220'],
+      ['dcmqi-02', 'liver:35645'],
+      ['dcmqi-03', 'liver:36233'],
+    ]);
   });
 
   it('reads modality, spacing ([column, row]) and the protocol window when asked', () => {

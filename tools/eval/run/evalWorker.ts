@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-web';
 import type { ResultLine, ResultRow } from '../results/rows';
 import { loadRef } from '../sources/loadRef';
-import type { ImageRef, WindowChoice } from '../sources/types';
+import type { EvalImage, ImageRef, WindowChoice } from '../sources/types';
 import { openEvalModel, type EvalModelSpec } from './evalModel';
 import { ImageEvaluator, type EvaluationOptions } from './evaluateImage';
 
@@ -44,28 +44,39 @@ async function evaluateRef(
     images: 0,
     objects: 0,
   });
-  let images;
+  const rows: ResultRow[] = [];
+  let images = 0;
+  let objects = 0;
+  // A volume's slices come one at a time: only the current slice's pixels and masks are held.
+  let slices: Iterator<EvalImage>;
   try {
-    images = loadRef(ref, setup.window);
+    slices = loadRef(ref, setup.window)[Symbol.iterator]();
   } catch (err) {
     return skipped(message(err));
   }
-  const rows: ResultRow[] = [];
-  let objects = 0;
-  for (const image of images) {
+  for (;;) {
+    let next: IteratorResult<EvalImage>;
+    try {
+      next = slices.next();
+    } catch (err) {
+      return skipped(message(err));
+    }
+    if (next.done) break;
+    const image = next.value;
     try {
       rows.push(...(await new ImageEvaluator(model, image, ref.key, setup.options).evaluate()));
     } catch (err) {
       return skipped(`evaluation of ${image.id} failed: ${message(err)}`);
     }
+    images++;
     objects += image.objects.length;
   }
   const ms = Math.round(performance.now() - started);
   return {
     type: 'result',
     key: ref.key,
-    lines: [...rows, { type: 'done', ref: ref.key, images: images.length, objects, ms }],
-    images: images.length,
+    lines: [...rows, { type: 'done', ref: ref.key, images, objects, ms }],
+    images,
     objects,
   };
 }

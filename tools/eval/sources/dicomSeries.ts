@@ -222,6 +222,7 @@ export function* loadDicomSeriesRef(ref: DicomSeriesRef, window: WindowChoice): 
       slice: slicePixelsOf(file),
       voi,
       ...(spacing && { spacing }),
+      source: image.path,
       objects,
     };
   }

@@ -49,13 +49,14 @@ function loadImage2dRef(ref: Extract<ImageRef, { kind: 'image2d' }>, window: Win
   return [{ dataset: ref.dataset, id: ref.key, modality: ref.modality, slice, voi, objects: kept }];
 }
 
-export function loadRef(ref: ImageRef, window: WindowChoice): EvalImage[] {
+/** The reference's images; a volume's or a series' slices are read one at a time as they are iterated. */
+export function loadRef(ref: ImageRef, window: WindowChoice): Iterable<EvalImage> {
   switch (ref.kind) {
     case 'image2d':
       return loadImage2dRef(ref, window);
     case 'volume':
-      return [...loadVolumeRef(ref, window)];
+      return loadVolumeRef(ref, window);
     case 'dicom-series':
-      return [...loadDicomSeriesRef(ref, window)];
+      return loadDicomSeriesRef(ref, window);
   }
 }

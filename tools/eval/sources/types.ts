@@ -30,6 +30,8 @@ export interface EvalImage {
   voi: VoiSetting;
   /** [column spacing, row spacing] in mm when the file says (DICOM, NIfTI, NRRD); absent for PNG/JPEG. */
   spacing?: readonly [number, number];
+  /** The file the slice was read from, when a file is one slice (a DICOM series' images). */
+  source?: string;
   objects: EvalObject[];
 }
 
