@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SAMPLE_STUDIES, PHANTOM_TRUTH } from '../../../viewer/samples';
 import { algorithmNameFor } from '../../../extensions/sam-segmentation/src/ohif/labelmap/samSegmentation';
+import type { AcceptResult } from '../../../extensions/sam-segmentation/src/ohif/labelmap/acceptMask';
 
 const ROOT = join(__dirname, '..', '..', '..');
 export const phantom = SAMPLE_STUDIES.find((s) => s.id === 'phantom-ct')!;
@@ -78,15 +79,8 @@ export interface PageWindow {
   };
 }
 
-export interface AcceptResult {
-  segmentationId: string;
-  segmentIndex: number;
-  voxelsWritten: number;
-  voxelsSkipped: number;
-  voxelsUnchanged: number;
-  createdSegmentation: boolean;
-  createdSegment: boolean;
-}
+/** What an accept reports (the extension's own type). */
+export type { AcceptResult };
 
 export interface Slice {
   imageId: string;
