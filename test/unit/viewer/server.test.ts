@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeAppConfig, samConfigLines } from '../../../viewer/appConfig';
 import {
@@ -109,5 +110,23 @@ describe('the demo server', () => {
   it('refuses paths that escape the served folders', async () => {
     const res = await fetch(`${server.url}sam/extension/%2e%2e%2f%2e%2e%2fpackage.json`);
     expect([400, 404]).toContain(res.status);
+  });
+});
+
+describe('the demo server with another models folder (the bench’s decoder twin)', () => {
+  it('serves that folder’s manifest and files in place of the repository’s', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'models-'));
+    writeFileSync(join(dir, 'manifest.json'), '{"version":1,"marker":"bench"}');
+    const server = await startServer({ port: 0, modelsDir: dir });
+    try {
+      expect(await (await fetch(`${server.url}sam/extension/models/manifest.json`)).json()).toEqual({
+        version: 1,
+        marker: 'bench',
+      });
+      expect((await fetch(`${server.url}sam/extension/models/runtime-probe.onnx`)).status).toBe(404);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
