@@ -1,5 +1,5 @@
 import { chooseBackend, wasmThreadCount } from '../../../extensions/sam-segmentation/src/runtime/backendSelection';
-import type { RuntimeEnvironment } from '../../../extensions/sam-segmentation/src/runtime/protocol';
+import type { RuntimeEnvironment } from '../../../extensions/sam-segmentation/src/runtime/workerMessages';
 
 const env = (over: Partial<RuntimeEnvironment> = {}): RuntimeEnvironment => ({
   crossOriginIsolated: true,

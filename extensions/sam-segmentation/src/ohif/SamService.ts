@@ -20,7 +20,7 @@ import type { AcceptOptions, AcceptResult, MaskOnImage } from './labelmap/accept
 import type { SegExport } from './labelmap/segExport';
 import type { SegStoreResult } from './labelmap/segStore';
 
-import type { BackendPreference, BackendReport } from '../runtime/protocol';
+import type { BackendPreference, BackendReport } from '../runtime/workerMessages';
 import { parseSettings, type SamSettings, type SamState } from './samState';
 import { ViewerViewports } from './viewerViewports';
 import { bindPreviewHotkeys } from './previewHotkeys';

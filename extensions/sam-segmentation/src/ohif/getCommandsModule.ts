@@ -1,4 +1,4 @@
-import type { BackendPreference } from '../runtime/protocol';
+import type { BackendPreference } from '../runtime/workerMessages';
 import type { OhifModuleArgs } from './ohifTypes';
 import { samLabelmapCommands, type Notifier } from './labelmap/commands';
 

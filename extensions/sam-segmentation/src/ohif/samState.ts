@@ -3,7 +3,7 @@
  * deployment's settings.
  */
 import type { Prompt } from '../core';
-import type { BackendPreference, BackendReport, LoadedModelInfo } from '../runtime/protocol';
+import type { BackendPreference, BackendReport, LoadedModelInfo } from '../runtime/workerMessages';
 import type { AcceptResult } from './labelmap/acceptMask';
 import type { PreviewResult } from './prompts/PromptController';
 import type { SeriesProgress } from './SeriesEncodingController';

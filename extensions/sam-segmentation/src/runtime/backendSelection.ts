@@ -1,7 +1,7 @@
 /**
  * Which execution provider runs the models, and why: pure logic, tested without a browser.
  */
-import type { Backend, BackendPreference, RuntimeEnvironment } from './protocol';
+import type { Backend, BackendPreference, RuntimeEnvironment } from './workerMessages';
 
 export interface BackendChoice {
   backend: Backend;

@@ -11,7 +11,7 @@ import type {
   WorkerMessage,
   WorkerRequest,
   WorkerResponse,
-} from './protocol';
+} from './workerMessages';
 import type { CleanupOptions, Prompt, SelectionRule, SlicePixels, VoiSetting } from '../core';
 import type { EmbeddingCacheStats, EmbeddingKeyParts } from './embeddingCache';
 import type { Priority } from './requestQueue';

@@ -3,11 +3,12 @@
  * inference worker wraps it in messages, and the Node tools (benchmark, evaluation) use it directly.
  * One SamModel (one encoder and decoder session) per model id; embeddings in an EmbeddingCache.
  */
-import { getFamily, withPreprocessing, type ModelEntry, type Prompt, type SlicePixels, type VoiSetting } from '../core';
+import type { ModelEntry, Prompt, SlicePixels, VoiSetting } from '../core';
 import type { CleanupOptions, SelectionRule } from '../core';
 import { EmbeddingCache, embeddingKey, type EmbeddingCacheOptions, type EmbeddingKeyParts } from './embeddingCache';
-import type { Backend, LoadedModelInfo } from './protocol';
-import { SamModel, type DecodeResult, type ImageEmbedding } from './samModel';
+import type { Backend, LoadedModelInfo } from './workerMessages';
+import { openModel } from './openModel';
+import type { DecodeResult, ImageEmbedding, SamModel } from './samModel';
 
 export interface EncodeRequest extends EmbeddingKeyParts {
   slice: SlicePixels;
@@ -52,8 +53,7 @@ export class InferenceEngine {
     files: { encoder: Uint8Array; decoder: Uint8Array },
     backend: Backend,
   ): Promise<Omit<LoadedModelInfo, 'bytes' | 'loadMs'>> {
-    const family = withPreprocessing(getFamily(entry.family), entry.preprocess);
-    const model = await SamModel.create({ id: entry.id, family }, files, backend);
+    const model = await openModel(entry, files, backend);
     await this.unloadModel(entry.id);
     this.models.set(entry.id, { model, entry });
     return this.describe(entry.id);

@@ -13,7 +13,7 @@ import type {
   WorkerMessage,
   WorkerRequest,
   WorkerResponse,
-} from './protocol';
+} from './workerMessages';
 import { chooseBackend, wasmThreadCount } from './backendSelection';
 import { findModel, parseModelManifest } from '../core';
 import { EmbeddingCache } from './embeddingCache';

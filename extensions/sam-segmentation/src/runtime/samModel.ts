@@ -27,7 +27,7 @@ import {
   type VoiSetting,
 } from '../core';
 import { assertGraphMatchesFamily, resolveTensorName, type GraphDescription, type GraphRole } from '../core/manifest';
-import type { Backend } from './protocol';
+import type { Backend } from './workerMessages';
 
 /** A float32 tensor as plain data. */
 export interface PlainTensor {

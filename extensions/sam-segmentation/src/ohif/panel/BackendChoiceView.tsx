@@ -1,4 +1,4 @@
-import type { BackendPreference } from '../../runtime/protocol';
+import type { BackendPreference } from '../../runtime/workerMessages';
 
 const CHOICES: Array<[BackendPreference, string]> = [
   ['auto', 'Automatic (WebGPU if available)'],

@@ -1,4 +1,4 @@
-import type { BackendReport } from '../../runtime/protocol';
+import type { BackendReport } from '../../runtime/workerMessages';
 import type { ModelChoice } from '../samState';
 
 /**
