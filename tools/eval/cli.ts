@@ -10,15 +10,15 @@
 import { appendFileSync, createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { basename, join, resolve } from 'node:path';
-import { formatPerturbBand, parsePerturbBands } from '../../extensions/sam-segmentation/src/core';
+import { formatPerturbBand, parsePerturbBands, type ModelEntry } from '../../extensions/sam-segmentation/src/core';
 import { loadManifest } from '../models/cli';
+import { readLocalModel } from '../models/localModel';
 import { parseEvalArgs, USAGE, UsageError, type EvalArgs } from './args';
 import { summarize } from './results/aggregate';
 import { summaryCsv, summaryMarkdown, writeRowsCsv } from './results/csv';
 import { newReadStats, readCompleteLines, readCompleteRows } from './results/readResults';
 import { renderReport } from './results/report';
 import type { ResultLine } from './results/rows';
-import { resolveEvalModel, type EvalModelSpec } from './run/evalModel';
 import type { EvaluationOptions } from './run/evaluateImage';
 import { Progress } from './run/progress';
 import { checkRunIdentity, prepareResults } from './run/resume';
@@ -31,7 +31,7 @@ export const RESULTS_FILE = 'results.jsonl';
 const say = (text: string) => process.stderr.write(`${text}\n`);
 
 /** The evaluation options the workers apply, from the arguments and what the model can take. */
-export function evaluationOptions(args: EvalArgs, model: EvalModelSpec): EvaluationOptions {
+export function evaluationOptions(args: EvalArgs, entry: ModelEntry): EvaluationOptions {
   return {
     modes: args.modes,
     ...(args.everything && {
@@ -44,7 +44,7 @@ export function evaluationOptions(args: EvalArgs, model: EvalModelSpec): Evaluat
     })),
     clicks: args.clicks,
     seed: args.seed,
-    ...(model.entry.cleanup && { cleanup: {} }),
+    ...(entry.cleanup && { cleanup: {} }),
   };
 }
 
@@ -88,15 +88,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const command = `npm run eval -- ${argv.join(' ')}`;
-  const modelId = args.model ?? loadManifest().defaultModel;
 
   if (args.reportOnly) {
-    console.log(await writeOutputs(args.out!, { model: modelId, command }));
+    console.log(await writeOutputs(args.out!, { model: args.model ?? loadManifest().defaultModel, command }));
     return 0;
   }
 
-  const model = await resolveEvalModel(modelId);
-  const family = model.entry.family;
+  // Read and checked once, before any work starts; the workers get the checked bytes.
+  const model = await readLocalModel(args.model);
+  const { id: modelId, family } = model.entry;
   const listings = args.data.map((d) => discoverDataset(d));
   const out = resolve(args.out ?? join('eval-results', `${listings.map((l) => l.name).join('+')}-${modelId}`));
   mkdirSync(out, { recursive: true });
@@ -130,7 +130,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     args,
   );
   const todo = refs.filter((r) => !resume.finished.has(r.key));
-  const options = evaluationOptions(args, model);
+  const options = evaluationOptions(args, model.entry);
   const workers = Math.min(args.jobs, todo.length);
   const plan =
     todo.length === 0 ? 'nothing to do' : `${todo.length} to do on ${workers} worker${workers > 1 ? 's' : ''}`;

@@ -2,17 +2,22 @@
  * The plain baseline the default model is compared with (no model at all): on the 8-bit display image,
  * take the median intensity of a small window at the prompt's centre (the box centre, or the first
  * include point), keep the pixels within ± k of it (inside the box when there is one), keep the
- * connected component at the centre, fill its holes.
+ * connected component at the centre, fill its holes. Scored under the evaluation's own prompts and
+ * seeds (run/evaluateImage.ts `objectPrompt`); it has one mask per prompt, so no candidates to choose.
  */
 import {
+  dice,
   fillHoles,
   labelComponents,
   orderedBox,
   toDisplayImage,
   type Prompt,
+  type PromptModeId,
   type SlicePixels,
   type VoiSetting,
 } from '../../extensions/sam-segmentation/src/core';
+import { objectPrompt } from './run/evaluateImage';
+import type { EvalImage } from './sources/types';
 
 export interface ThresholdBaselineOptions {
   /** Half-width of the intensity band around the median, in 8-bit grey levels. */
@@ -80,4 +85,31 @@ export function thresholdBaseline(
   if (centre === 0) return out;
   for (let i = 0; i < out.length; i++) out[i] = labels[i] === centre ? 1 : 0;
   return fillHoles(out, width, height, 8);
+}
+
+export interface BaselineScore {
+  dataset: string;
+  mode: PromptModeId;
+  dice: number;
+}
+
+/** The baseline's Dice for every object and mode, under the prompts the evaluation gives at `seed`. */
+export function scoreThresholdBaseline(
+  images: readonly EvalImage[],
+  modes: readonly PromptModeId[],
+  seed: number,
+  options: ThresholdBaselineOptions = THRESHOLD_BASELINE_DEFAULTS,
+): BaselineScore[] {
+  const scores: BaselineScore[] = [];
+  for (const image of images) {
+    const { columns: width, rows: height } = image.slice;
+    const grey = greyImage(image.slice, image.voi);
+    image.objects.forEach((object, index) => {
+      for (const mode of modes) {
+        const mask = thresholdBaseline(grey, width, height, objectPrompt(image, index, mode, seed), options);
+        scores.push({ dataset: image.dataset, mode, dice: dice(mask, object.mask) });
+      }
+    });
+  }
+  return scores;
 }

@@ -1,19 +1,22 @@
 /**
- * A worker thread of an evaluation: opens the model once (its own onnxruntime sessions, one WASM thread,
- * so N workers use N cores), then evaluates one reference per message and answers with the reference's
+ * A worker thread of an evaluation: opens the model once, from the bytes the main thread read and checked
+ * (tools/models/localModel.ts), with runtime/openModel.ts: its own onnxruntime sessions, one WASM thread,
+ * so N workers use N cores. Then evaluates one reference per message and answers with the reference's
  * result lines: its rows and a `done` line, or a `skipped` line saying why it could not be evaluated.
  * Only one reference's images and masks are in memory at a time.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-web';
+import { openModel } from '../../../extensions/sam-segmentation/src/runtime/openModel';
+import type { SamModel } from '../../../extensions/sam-segmentation/src/runtime/samModel';
+import type { LocalModel } from '../../models/localModel';
 import type { ResultLine, ResultRow } from '../results/rows';
 import { loadRef } from '../sources/loadRef';
 import type { EvalImage, ImageRef, WindowChoice } from '../sources/types';
-import { openEvalModel, type EvalModelSpec } from './evalModel';
 import { ImageEvaluator, type EvaluationOptions } from './evaluateImage';
 
 export interface WorkerSetup {
-  model: EvalModelSpec;
+  model: LocalModel;
   options: EvaluationOptions;
   window: WindowChoice;
 }
@@ -31,11 +34,7 @@ function mainFile(ref: ImageRef): string {
   return ref.kind === 'dicom-series' ? (ref.files[0] ?? ref.key) : ref.image;
 }
 
-async function evaluateRef(
-  model: Awaited<ReturnType<typeof openEvalModel>>,
-  setup: WorkerSetup,
-  ref: ImageRef,
-): Promise<FromWorker> {
+async function evaluateRef(model: SamModel, setup: WorkerSetup, ref: ImageRef): Promise<FromWorker> {
   const started = performance.now();
   const skipped = (reason: string): FromWorker => ({
     type: 'result',
@@ -86,7 +85,7 @@ if (parentPort) {
   const setup = workerData as WorkerSetup;
   ort.env.wasm.numThreads = 1;
   try {
-    const model = await openEvalModel(setup.model);
+    const model = await openModel(setup.model.entry, setup.model.files);
     // One reference at a time: the main thread sends the next when this one's answer arrives.
     port.on('message', (msg: ToWorker) => {
       void evaluateRef(model, setup, msg.ref).then((answer) => port.postMessage(answer));

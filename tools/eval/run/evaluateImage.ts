@@ -7,9 +7,14 @@
  * masks once per image and matches every object to them.
  *
  * Candidates: the decoder's multimask candidates (the official export's indices 1-3) when it has any,
- * else all it returns. The model's clean-up (manifest `cleanup`) is applied to every candidate, as in
- * the viewer. Dice is exact (no smoothing term). Seeds derive from the run's seed, the image id and the
- * object's index, so results do not depend on the order or the worker that evaluates an image.
+ * else all it returns (the protocol's); or, with `candidates: 'all'`, every candidate, as the viewer's
+ * highest-IoU choice takes them. The model's clean-up (manifest `cleanup`) is applied to every candidate,
+ * as in the viewer. Dice is exact (no smoothing term). Seeds derive from the run's seed, the image id and
+ * the object's index, so results do not depend on the order or the worker that evaluates an image.
+ *
+ * `npm run eval` runs this in its workers; tools/eval/measureDefaultModel.ts (the default model's
+ * regression measurement) runs it in-process, and the threshold baseline takes its prompts from
+ * `objectPrompt`.
  */
 import {
   LogitUpsampler,
@@ -52,6 +57,18 @@ export interface EvaluationOptions {
   seed: number;
   /** The model's clean-up step (the manifest's `cleanup`), or undefined. */
   cleanup?: CleanupOptions;
+  /** Which candidates the selection rules choose among (default 'protocol': the multimask ones). */
+  candidates?: 'protocol' | 'all';
+}
+
+/** One S2-S6 prompt as decoded and scored: for measurements beyond the rows (measureDefaultModel.ts). */
+export interface ScoredPrompt {
+  object: EvalObject;
+  mode: PromptModeId;
+  perturb: string;
+  prompt: Prompt;
+  /** The mask each selection rule took (cleaned up when the model's pipeline says). */
+  masks: Partial<Record<Selection, Uint8Array>>;
 }
 
 export type EvaluationModel = Pick<SamModel, 'encode' | 'decodeCandidates' | 'description'>;
@@ -61,6 +78,13 @@ export function objectSeed(runSeed: number, imageId: string, objectIndex: number
   let h = 0x811c9dc5;
   for (const c of `${runSeed}|${imageId}|${objectIndex}|${salt}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
   return h;
+}
+
+/** The unperturbed prompt of one mode for object `objectIndex` of the image, under the run's seed. */
+export function objectPrompt(image: EvalImage, objectIndex: number, mode: PromptModeId, runSeed: number): Prompt {
+  const { columns: width, rows: height } = image.slice;
+  const seed = objectSeed(runSeed, image.id, objectIndex);
+  return PROMPT_MODES[mode].build(image.objects[objectIndex]!.mask, width, height, { seed });
 }
 
 interface Scored {
@@ -99,10 +123,10 @@ class ObjectScorer {
   }
 }
 
-/** The candidates the protocol chooses among: the multimask ones when the decoder has any. */
-function protocolCandidates(candidates: readonly MaskCandidate[]): MaskCandidate[] {
+/** The candidates to choose among: the multimask ones when the decoder has any (the protocol's), or all. */
+function candidatesToScore(candidates: readonly MaskCandidate[], which: EvaluationOptions['candidates']) {
   const multimask = candidates.filter((c) => c.token === 'multimask');
-  return multimask.length > 0 ? multimask : [...candidates];
+  return which !== 'all' && multimask.length > 0 ? multimask : [...candidates];
 }
 
 export class ImageEvaluator {
@@ -115,6 +139,8 @@ export class ImageEvaluator {
     private readonly image: EvalImage,
     private readonly ref: string,
     private readonly options: EvaluationOptions,
+    /** Told of every S2-S6 prompt once it is scored. */
+    private readonly onPrompt?: (scored: ScoredPrompt) => void,
   ) {
     this.width = image.slice.columns;
     this.height = image.slice.rows;
@@ -134,7 +160,7 @@ export class ImageEvaluator {
   /** Decodes a prompt; the candidates' masks on the image grid (cleaned up as the model's pipeline says). */
   private async decode(embedding: ImageEmbedding, prompt: Prompt) {
     const { candidates } = await this.model.decodeCandidates(embedding, prompt);
-    return protocolCandidates(candidates).map((candidate) => {
+    return candidatesToScore(candidates, this.options.candidates).map((candidate) => {
       let mask = candidateMask(candidate, this.upsampler(candidate));
       if (this.options.cleanup) mask = cleanUpMask(mask, this.width, this.height, prompt, this.options.cleanup);
       return { candidate, mask };
@@ -189,17 +215,21 @@ export class ImageEvaluator {
     embedding: ImageEmbedding,
     scorer: ObjectScorer,
     prompt: Prompt,
-    mode: RowMode,
+    mode: PromptModeId,
     perturb: string,
   ) {
     const decoded = await this.decode(embedding, prompt);
     const cache = new Map<number, Scored>();
-    return this.options.selections.map((select) => {
+    const masks: ScoredPrompt['masks'] = {};
+    const rows = this.options.selections.map((select) => {
       const i = this.choose(decoded, scorer, select);
       const { candidate, mask } = decoded[i]!;
+      masks[select] = mask;
       if (!cache.has(i)) cache.set(i, scorer.score(mask));
       return this.row(scorer.object, mode, perturb, select, candidate.index, candidate.predictedIou, cache.get(i)!);
     });
+    this.onPrompt?.({ object: scorer.object, mode, perturb, prompt, masks });
+    return rows;
   }
 
   /** The interactive run for one selection rule: first click at the object's deepest point, then corrections. */
@@ -257,7 +287,7 @@ export class ImageEvaluator {
       grid,
       async (point) => {
         const { candidates } = await this.model.decodeCandidates(embedding, { points: [point] });
-        return protocolCandidates(candidates).map((c) => ({
+        return candidatesToScore(candidates, this.options.candidates).map((c) => ({
           logits: candidateLogits(c, this.upsampler(c)),
           predictedIou: c.predictedIou,
         }));
@@ -307,8 +337,7 @@ export class ImageEvaluator {
     if (options.everything) rows.push(...(await this.everythingRows(embedding, scorers, options.everything)));
     for (const [index, scorer] of scorers.entries()) {
       for (const mode of options.modes) {
-        const seed = objectSeed(options.seed, image.id, index);
-        const prompt = PROMPT_MODES[mode].build(scorer.object.mask, this.width, this.height, { seed });
+        const prompt = objectPrompt(image, index, mode, options.seed);
         rows.push(...(await this.promptRows(embedding, scorer, prompt, mode, 'none')));
         for (const { label, band } of options.perturb) {
           const moved = perturbPrompt(
