@@ -57,7 +57,7 @@ let acceptOptions: Record<string, unknown>;
 let segmentationId: string;
 
 beforeAll(async () => {
-  ({ server, browser, page, problems } = await openStudyInSamMode(phantom, 64, { acceptDownloads: true }));
+  ({ server, browser, page, problems } = await openStudyInSamMode(phantom, 64, { context: { acceptDownloads: true } }));
   // The model loads, or says why it cannot (no weights here): either way the panel settles.
   const modelReady = await modelSettles(page);
   slice = await showSlice(page);

@@ -12,6 +12,7 @@ import type { RunningServer } from '../../viewer/server';
 import { SAMPLE_STUDIES } from '../../viewer/samples';
 import { samProblems, type PageProblem } from './support/browser';
 import { openStudyInSamMode } from './support/session';
+import { imageToPage } from './support/viewer';
 
 jest.setTimeout(180_000);
 
@@ -80,20 +81,6 @@ async function currentImage(page: Page): Promise<{ sopInstanceUID: string; image
   });
 }
 
-async function toPage(page: Page, points: Array<[number, number]>): Promise<Array<{ x: number; y: number }>> {
-  return page.evaluate((pts) => {
-    const w = window as unknown as PageWindow;
-    const vp = w.services.cornerstoneViewportService.getCornerstoneViewport(
-      w.services.viewportGridService.getActiveViewportId(),
-    );
-    const rect = vp.element.getBoundingClientRect();
-    return pts.map((p) => {
-      const [cx, cy] = vp.worldToCanvas(w.cornerstone.utilities.imageToWorldCoords(vp.getCurrentImageId(), p));
-      return { x: rect.left + cx, y: rect.top + cy };
-    });
-  }, points);
-}
-
 /** The accepted segment's voxels on an image: 1 where the labelmap holds that segment. */
 async function acceptedVoxels(page: Page, imageId: string): Promise<number[]> {
   const text = await page.evaluate((imageId) => {
@@ -129,7 +116,7 @@ describe('the liver on the dcmqi CT', () => {
     const truth = masks.get(sopInstanceUID)!;
     expect(truth).toBeDefined();
     const box = boundingBox(truth.mask, truth.columns);
-    const [from, to] = await toPage(page, [
+    const [from, to] = await imageToPage(page, [
       [box.x0, box.y0],
       [box.x1, box.y1],
     ]);
@@ -139,7 +126,7 @@ describe('the liver on the dcmqi CT', () => {
     await page.mouse.move((from!.x + to!.x) / 2, (from!.y + to!.y) / 2, { steps: 5 });
     await page.mouse.move(to!.x, to!.y, { steps: 5 });
     await page.mouse.up();
-    await page.locator('[data-testid="sam-preview"][data-state="ready"]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="sam-preview"][data-state="preview"]').waitFor({ timeout: 30_000 });
     expect(await page.locator('[data-testid="sam-preview"]').textContent()).toMatch(/0 include, 0 exclude, 1 box/);
 
     await page.keyboard.press('Enter');
@@ -159,7 +146,7 @@ describe('the liver on the dcmqi CT', () => {
     const { imageId } = await currentImage(page);
     const before = (await acceptedVoxels(page, imageId)).reduce((a, b) => a + b, 0);
     // Paint outside the liver, in the air in front of the body (image row 40).
-    const [a, b] = await toPage(page, [
+    const [a, b] = await imageToPage(page, [
       [200, 40],
       [300, 40],
     ]);
@@ -177,7 +164,7 @@ describe('the liver on the dcmqi CT', () => {
     const { sopInstanceUID } = await currentImage(page);
     const truth = masks.get(sopInstanceUID)!;
     const box = boundingBox(truth.mask, truth.columns);
-    const [from, to] = await toPage(page, [
+    const [from, to] = await imageToPage(page, [
       [box.x0, box.y0],
       [box.x1, box.y1],
     ]);
@@ -186,9 +173,9 @@ describe('the liver on the dcmqi CT', () => {
     await page.mouse.down();
     await page.mouse.move(to!.x, to!.y, { steps: 8 });
     await page.mouse.up();
-    await page.locator('[data-testid="sam-preview"][data-state="empty"]').waitFor(); // a measurement alone is no prompt
+    await page.locator('[data-testid="sam-preview"][data-state="idle"]').waitFor(); // a measurement alone is no prompt
     await page.locator('[data-testid="sam-use-measurements"]').check();
-    await page.locator('[data-testid="sam-preview"][data-state="ready"]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="sam-preview"][data-state="preview"]').waitFor({ timeout: 30_000 });
     expect(await page.locator('[data-testid="sam-preview"]').textContent()).toMatch(/1 box/);
   });
 

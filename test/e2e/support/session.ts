@@ -3,7 +3,7 @@
  * showing a sample study in the SAM mode with all its images, its console errors recorded.
  */
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { startServer, type RunningServer } from '../../../viewer/server';
+import { startServer, type RunningServer, type ServerOptions } from '../../../viewer/server';
 import { launchChromium, recordProblems, type PageProblem } from './browser';
 import { waitForDisplayedStack } from './viewer';
 
@@ -14,15 +14,24 @@ export interface ViewerSession {
   problems: PageProblem[];
 }
 
+export interface SessionOptions {
+  context?: BrowserContextOptions;
+  /** The demo server's options (e.g. another models folder). */
+  server?: Omit<ServerOptions, 'port'>;
+  /** Scripts that run in the page before the viewer's own (Playwright init scripts), in order. */
+  initScripts?: Array<string | (() => void)>;
+}
+
 export async function openStudyInSamMode(
   study: { StudyInstanceUID: string },
   imageCount: number,
-  contextOptions: BrowserContextOptions = {},
+  options: SessionOptions = {},
 ): Promise<ViewerSession> {
-  const server = await startServer({ port: 0 });
+  const server = await startServer({ ...options.server, port: 0 });
   const browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, ...contextOptions });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, ...options.context });
   const page = await context.newPage();
+  for (const script of options.initScripts ?? []) await page.addInitScript(script);
   const problems = recordProblems(page);
   await page.goto(`${server.url}sam?StudyInstanceUIDs=${study.StudyInstanceUID}`);
   await waitForDisplayedStack(page, imageCount);

@@ -52,3 +52,55 @@ export async function waitForSamRuntime(page: Page, timeout = 60_000): Promise<P
     text: (await runtime.textContent()) ?? '',
   };
 }
+
+interface ViewportWindow {
+  cornerstone: {
+    metaData: { get(type: string, imageId: string): { imagePositionPatient: number[] } };
+    utilities: { imageToWorldCoords(imageId: string, p: number[]): number[] };
+  };
+  services: {
+    viewportGridService: { getActiveViewportId(): string };
+    cornerstoneViewportService: {
+      getCornerstoneViewport(id: string): {
+        element: HTMLElement;
+        getImageIds(): string[];
+        getCurrentImageId(): string;
+        setImageIdIndex(i: number): Promise<void>;
+        worldToCanvas(p: number[]): [number, number];
+      };
+    };
+  };
+}
+
+/** Page positions (CSS pixels) of image pixel coordinates on the active viewport's current image. */
+export async function imageToPage(
+  page: Page,
+  points: Array<[number, number]>,
+): Promise<Array<{ x: number; y: number }>> {
+  return page.evaluate((pts) => {
+    const w = window as unknown as ViewportWindow;
+    const vp = w.services.cornerstoneViewportService.getCornerstoneViewport(
+      w.services.viewportGridService.getActiveViewportId(),
+    );
+    const rect = vp.element.getBoundingClientRect();
+    return pts.map((p) => {
+      const [cx, cy] = vp.worldToCanvas(w.cornerstone.utilities.imageToWorldCoords(vp.getCurrentImageId(), p));
+      return { x: rect.left + cx, y: rect.top + cy };
+    });
+  }, points);
+}
+
+/** Shows, in the active viewport, the slice nearest the patient z position `zMm`; resolves once it is on screen. */
+export async function showSliceNear(page: Page, zMm: number): Promise<string> {
+  return page.evaluate(async (z) => {
+    const w = window as unknown as ViewportWindow;
+    const vp = w.services.cornerstoneViewportService.getCornerstoneViewport(
+      w.services.viewportGridService.getActiveViewportId(),
+    );
+    const ids = vp.getImageIds();
+    const zs = ids.map((id) => w.cornerstone.metaData.get('imagePlaneModule', id).imagePositionPatient[2]!);
+    const index = zs.reduce((best, v, i) => (Math.abs(v - z) < Math.abs(zs[best]! - z) ? i : best), 0);
+    await vp.setImageIdIndex(index);
+    return ids[index]!;
+  }, zMm);
+}

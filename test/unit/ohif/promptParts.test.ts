@@ -1,16 +1,22 @@
+import { fitPrompt, getFamily } from '../../../extensions/sam-segmentation/src/core';
 import {
-  annotationsToPrompt,
+  annotationsToParts,
   isPromptAnnotation,
   type AnnotationLike,
-} from '../../../extensions/sam-segmentation/src/ohif/prompts/annotationsToPrompt';
+} from '../../../extensions/sam-segmentation/src/ohif/prompts/promptParts';
 import { algorithmNameFor } from '../../../extensions/sam-segmentation/src/ohif/labelmap/samSegmentation';
 
 // World coordinates equal image coordinates here: (x, y, 0) → [x, y].
 const toImage = (world: number[]): [number, number] => [world[0]!, world[1]!];
+let uid = 0;
 const annotation = (toolName: string, ...points: number[][]): AnnotationLike => ({
+  annotationUID: `a${++uid}`,
   metadata: { toolName, referencedImageId: 'img' },
   data: { handles: { points } },
 });
+/** The prompt the model gets for these annotations on a 100×100 image. */
+const annotationsToPrompt = (annotations: AnnotationLike[], toImageCoords: typeof toImage) =>
+  fitPrompt(annotationsToParts(annotations, toImageCoords), 100, 100, getFamily('sam')).prompt;
 
 describe('annotations → SAM prompt', () => {
   it('reads include and exclude points and the SAM box, in image coordinates', () => {
@@ -60,6 +66,15 @@ describe('annotations → SAM prompt', () => {
 
   it('gives no prompt without annotations', () => {
     expect(annotationsToPrompt([], toImage)).toBeUndefined();
+  });
+
+  it('names each part by the annotation it came from', () => {
+    const point = annotation('SamIncludePoint', [10, 20, 0]);
+    const box = annotation('SamBox', [1, 2, 0], [3, 4, 0]);
+    expect(annotationsToParts([point, box], toImage).map((p) => p.source)).toEqual([
+      point.annotationUID,
+      box.annotationUID,
+    ]);
   });
 });
 

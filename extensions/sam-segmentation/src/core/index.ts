@@ -14,6 +14,7 @@ export * from './image/preprocess';
 export * from './image/prepareSlice';
 export * from './prompts/prompt';
 export * from './prompts/encodePrompt';
+export * from './prompts/fitPrompt';
 export * from './masks/candidates';
 export * from './masks/selectCandidate';
 export * from './masks/upsample';

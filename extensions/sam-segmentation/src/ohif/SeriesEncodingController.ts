@@ -4,34 +4,17 @@
  * at the slice on screen. Pointer, wheel and key activity on the viewport pauses it, so scrolling and
  * clicking are never queued behind background encodes.
  */
-import { CancelledError } from '../runtime/cancellation';
-import type { InferenceClient } from '../runtime/inferenceClient';
+import type { RuntimeSession } from '../runtime/runtimeSession';
 import { SeriesPreEncoder, type PreEncodingProgress } from '../runtime/seriesPreEncoder';
-import type { CornerstoneCore, CornerstoneStackViewport } from './cornerstoneHost';
-import { imageKey, toSlicePixels, viewportVoi } from './imageToSlice';
-
-export interface ViewportServices {
-  cornerstoneViewportService: {
-    EVENTS: { VIEWPORT_DATA_CHANGED: string };
-    subscribe(event: string, cb: (e: { viewportId: string }) => void): { unsubscribe(): void };
-    getCornerstoneViewport(viewportId: string): unknown;
-  };
-  viewportGridService: {
-    EVENTS: { ACTIVE_VIEWPORT_ID_CHANGED: string };
-    subscribe(event: string, cb: (e: { viewportId: string }) => void): { unsubscribe(): void };
-    getActiveViewportId(): string | undefined;
-  };
-}
+import type { CornerstoneCore, ViewerServices } from './host/hostTypes';
+import { isStackViewport } from './host/viewerViewports';
+import { imageSource, viewportVoi } from './host/viewportImage';
 
 export interface SeriesProgress extends PreEncodingProgress {
   seriesKey: string;
 }
 
 const INTERACTION_EVENTS = ['pointerdown', 'pointermove', 'wheel', 'keydown'] as const;
-
-export function isStackViewport(v: unknown): v is CornerstoneStackViewport {
-  return typeof (v as CornerstoneStackViewport | undefined)?.getImageIds === 'function';
-}
 
 export class SeriesEncodingController {
   private subscriptions: Array<{ unsubscribe(): void }> = [];
@@ -44,9 +27,8 @@ export class SeriesEncodingController {
   constructor(
     private readonly deps: {
       cornerstone: CornerstoneCore;
-      services: ViewportServices;
-      client: InferenceClient;
-      modelId: string;
+      services: Pick<ViewerServices, 'viewportGridService' | 'cornerstoneViewportService'>;
+      runtime: RuntimeSession;
       onProgress: (p: SeriesProgress) => void;
     },
   ) {}
@@ -79,7 +61,7 @@ export class SeriesEncodingController {
     const { encoder, element, group } = this.current;
     for (const type of INTERACTION_EVENTS) element.removeEventListener(type, this.pause);
     encoder.cancel();
-    this.deps.client.cancelGroup(group);
+    this.deps.runtime.cancelGroup(group);
     this.current = undefined;
   }
 
@@ -89,32 +71,17 @@ export class SeriesEncodingController {
     if (!isStackViewport(viewport)) return;
     const imageIds = viewport.getImageIds();
     if (imageIds.length === 0) return;
-    const { voi, key: preprocessingKey } = viewportVoi(viewport.getProperties().voiRange);
-    const seriesKey = `${imageIds[0]}|${imageIds.length}|${preprocessingKey}`;
+    const voiRange = viewport.getProperties().voiRange;
+    // A new window gives new embeddings: the series is encoded again for it.
+    const seriesKey = `${imageIds[0]}|${imageIds.length}|${viewportVoi(voiRange).key}`;
     if (this.current?.key === seriesKey) return;
     this.stopCurrent();
 
-    const { cornerstone, client, modelId } = this.deps;
+    const { cornerstone, runtime } = this.deps;
     const group = `series:${seriesKey}`;
     const encoder = new SeriesPreEncoder(imageIds.length, {
-      encode: async (index, signal) => {
-        const imageId = imageIds[index]!;
-        const image = await cornerstone.imageLoader.loadAndCacheImage(imageId);
-        if (signal.aborted) throw new CancelledError();
-        const request = client.encode(
-          { modelId, imageKey: imageKey(cornerstone, imageId), preprocessingKey },
-          toSlicePixels(cornerstone, image),
-          voi,
-          { priority: 'background', group },
-        );
-        const onAbort = () => client.cancel([request.id]);
-        signal.addEventListener('abort', onAbort, { once: true });
-        try {
-          return await request.done;
-        } finally {
-          signal.removeEventListener('abort', onAbort);
-        }
-      },
+      encode: (index, signal) =>
+        runtime.encode(imageSource(cornerstone, imageIds[index]!, voiRange), { priority: 'background', group, signal }),
       onProgress: (p) => this.deps.onProgress({ ...p, seriesKey }),
     });
     for (const type of INTERACTION_EVENTS) viewport.element.addEventListener(type, this.pause, { passive: true });

@@ -4,8 +4,7 @@
  * documents exactly what we depend on.
  */
 import type { SamService } from './SamService';
-import type { ExtensionManagerLike } from './cornerstoneHost';
-import type { CommandsManagerLike } from './labelmap/hostTypes';
+import type { CommandsManagerLike, ExtensionManagerLike } from './host/hostTypes';
 
 export interface ServiceRegistration {
   name: string;

@@ -1,15 +1,20 @@
 /**
- * Enter accepts the SAM preview, Esc rejects it, while a preview is shown and the user is not
- * typing in a field. Returns the function that removes the listener.
+ * Enter accepts the SAM preview, Esc rejects the prompt (in any phase: also an error or a prompt still
+ * decoding), while the user is not typing in a field. Returns the function that removes the listener.
  */
-export function bindPreviewHotkeys(actions: { hasPreview(): boolean; accept(): void; reject(): void }): () => void {
+export function bindPreviewHotkeys(actions: {
+  canAccept(): boolean;
+  canReject(): boolean;
+  accept(): void;
+  reject(): void;
+}): () => void {
   const onKeyDown = (e: KeyboardEvent) => {
     const target = e.target as HTMLElement | null;
-    if (!actions.hasPreview() || target?.closest('input, textarea, select, [contenteditable="true"]')) return;
-    if (e.key === 'Escape') {
+    if (target?.closest('input, textarea, select, [contenteditable="true"]')) return;
+    if (e.key === 'Escape' && actions.canReject()) {
       e.preventDefault();
       actions.reject();
-    } else if (e.key === 'Enter') {
+    } else if (e.key === 'Enter' && actions.canAccept()) {
       e.preventDefault();
       actions.accept();
     }

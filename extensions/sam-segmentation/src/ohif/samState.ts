@@ -2,33 +2,12 @@
  * What the SAM panel shows, as one immutable state object owned by SamService, and the
  * deployment's settings.
  */
-import type { Prompt } from '../core';
-import type { BackendPreference, BackendReport, LoadedModelInfo } from '../runtime/workerMessages';
+import type { RuntimeState } from '../runtime/runtimeSession';
 import type { AcceptResult } from './labelmap/acceptMask';
-import type { PreviewResult } from './prompts/PromptController';
+import type { SegmentView } from './segment/segmentState';
 import type { SeriesProgress } from './SeriesEncodingController';
 
-export type RuntimeStatus =
-  | { state: 'idle' }
-  | { state: 'starting'; preference: BackendPreference }
-  | { state: 'ready'; report: BackendReport }
-  | { state: 'error'; message: string };
-
-export type ModelStatus =
-  | { state: 'idle' }
-  | { state: 'loading'; modelId?: string; file?: string; loadedBytes: number; totalBytes?: number }
-  | { state: 'ready'; model: LoadedModelInfo }
-  | { state: 'error'; message: string };
-
-/** A model the user can choose, from the manifest beside the bundle. */
-export interface ModelChoice {
-  id: string;
-  name: string;
-  recommendedBackend: 'webgpu' | 'wasm' | 'any';
-  segmentAnythingWeights: boolean;
-  version: string;
-  notes?: string;
-}
+export type { ModelChoice, ModelStatus, RuntimeStatus } from '../runtime/runtimeSession';
 
 /** Storing the SAM segmentation as a DICOM SEG to the data source (the panel's Store button). */
 export type SegStoreStatus =
@@ -37,28 +16,11 @@ export type SegStoreStatus =
   | { state: 'cancelled' }
   | { state: 'error'; message: string };
 
-export interface SamState {
-  /** The backend the user asked for; the runtime status says which one really runs. */
-  backendPreference: BackendPreference;
-  runtime: RuntimeStatus;
-  model: ModelStatus;
-  /** Models of the manifest, and the default. */
-  models: ModelChoice[];
-  defaultModel?: string;
+export interface SamState extends RuntimeState {
   /** Background encoding of the active viewport's series. */
   preEncoding?: SeriesProgress;
-  /** The mask shown for the current prompts, not yet accepted. */
-  preview?: {
-    prompt: Prompt;
-    candidates: PreviewResult['candidates'];
-    chosenIndex: number;
-    decodeMs: number;
-    /** The decoder graph's run alone: what the interaction budget is measured against. */
-    decoderRunMs: number;
-    imageId: string;
-  };
-  /** The last problem with a prompt (e.g. outside the image), shown in the panel. */
-  promptError?: string;
+  /** The active viewport's prompting session: its phase, prompt, preview or error. */
+  segment?: SegmentView;
   /** What the last accept wrote (voxels written, voxels of other segments kept). */
   lastAccept?: AcceptResult;
   /** Measurements on the image are used as prompts too. */

@@ -1,6 +1,7 @@
 /**
  * Main-thread side of the inference worker: sends typed requests, resolves each with the answer
- * carrying the same id. One client (and so one worker, one session per model) per page.
+ * carrying the same id. One client (and so one worker, one session per model) per page. A plain
+ * transport: which decode is worth sending is the DecodeScheduler's business.
  */
 import type {
   Backend,
@@ -12,7 +13,7 @@ import type {
   WorkerRequest,
   WorkerResponse,
 } from './workerMessages';
-import type { CleanupOptions, Prompt, SelectionRule, SlicePixels, VoiSetting } from '../core';
+import type { CleanupOptions, ModelEntry, Prompt, SelectionRule, SlicePixels, VoiSetting } from '../core';
 import type { EmbeddingCacheStats, EmbeddingKeyParts } from './embeddingCache';
 import type { Priority } from './requestQueue';
 import { ORT_FOLDER, MODELS_FOLDER, assetUrl } from './assetUrls';
@@ -23,8 +24,15 @@ export { CancelledError };
 
 export type DecodeAnswer = Extract<WorkerResponse, { type: 'decode' }>;
 export type EncodeAnswer = Extract<WorkerResponse, { type: 'encode' }>;
+export type PickAnswer = Extract<WorkerResponse, { type: 'pickCandidate' }>;
 
-type Pending = {
+/** A request on its way: its id (to cancel it) and its answer. */
+export interface Pending<T> {
+  id: number;
+  done: Promise<T>;
+}
+
+type Waiting = {
   resolve: (r: WorkerResponse) => void;
   reject: (e: Error) => void;
   onProgress?: (p: ProgressMessage) => void;
@@ -35,9 +43,7 @@ export const RUNTIME_PROBE_MODEL = 'runtime-probe.onnx';
 
 export class InferenceClient {
   private readonly worker: Worker;
-  private readonly pending = new Map<number, Pending>();
-  /** The newest decode request per channel. */
-  private readonly latestDecode = new Map<string, number>();
+  private readonly pending = new Map<number, Waiting>();
   private nextId = 1;
 
   constructor(
@@ -105,7 +111,7 @@ export class InferenceClient {
     slice: SlicePixels,
     voi: VoiSetting,
     options: { priority?: Priority; group?: string } = {},
-  ): { id: number; done: Promise<EncodeAnswer> } {
+  ): Pending<EncodeAnswer> {
     const values = slice.values.slice();
     const { id, answer } = this.request(
       {
@@ -123,30 +129,36 @@ export class InferenceClient {
   }
 
   /**
-   * Decodes a prompt on an encoded image. On one `channel` (e.g. a viewport) only the newest
-   * decode counts: starting one cancels the previous, whose promise rejects with CancelledError
-   * even if its answer arrives later, so a stale mask never overwrites a newer one.
+   * Decodes a prompt on an encoded image (a NotEncodedError when the worker has no embedding for
+   * `key`). With a `session`, the worker keeps the decode's candidates under it, so that a later
+   * decode can refine this one (`refineFrom` = this request's id) and `pickCandidate` can show
+   * another candidate without a decoder run.
    */
   decode(
     key: EmbeddingKeyParts,
     prompt: Prompt,
-    options: { selection?: SelectionRule; cleanup?: CleanupOptions; channel?: string } = {},
-  ): Promise<DecodeAnswer> {
-    const channel = options.channel ?? 'default';
-    const previous = this.latestDecode.get(channel);
-    if (previous !== undefined) this.cancel([previous]);
+    options: { selection?: SelectionRule; cleanup?: CleanupOptions; session?: string; refineFrom?: number } = {},
+  ): Pending<DecodeAnswer> {
     const { id, answer } = this.request({
       type: 'decode',
       ...key,
       prompt,
       ...(options.selection && { selection: options.selection }),
       ...(options.cleanup && { cleanup: options.cleanup }),
+      ...(options.session !== undefined && { session: options.session }),
+      ...(options.refineFrom !== undefined && { refineFrom: options.refineFrom }),
     });
-    this.latestDecode.set(channel, id);
-    return answer.then((a) => {
-      if (this.latestDecode.get(channel) === id) this.latestDecode.delete(channel);
-      return a as DecodeAnswer;
-    });
+    return { id, done: answer as Promise<DecodeAnswer> };
+  }
+
+  /** Another candidate of a session's decode, as a mask (upsampling only, no decoder run). */
+  async pickCandidate(session: string, decodeId: number, index: number): Promise<PickAnswer> {
+    return this.call('pickCandidate', { type: 'pickCandidate', session, decodeId, index });
+  }
+
+  /** Lets the worker forget a session's decodes (its viewport is gone, or its prompt was rejected). */
+  releaseSession(session: string): void {
+    this.request({ type: 'releaseSession', session }).answer.catch(() => {});
   }
 
   /**
@@ -186,15 +198,15 @@ export class InferenceClient {
     return answer.report;
   }
 
-  /** Loads a model of the manifest beside the bundle (its default when `modelId` is absent). */
+  /** Loads a model: its files from `<models folder beside the bundle>/<id>/`, checked against `entry`. */
   async loadModel(
+    entry: ModelEntry,
     backend: Backend,
-    modelId?: string,
     onProgress?: (p: ProgressMessage) => void,
   ): Promise<LoadedModelInfo> {
     const answer = await this.call(
       'loadModel',
-      { type: 'loadModel', modelsBaseUrl: assetUrl(MODELS_FOLDER), backend, ...(modelId && { modelId }) },
+      { type: 'loadModel', entry, modelsBaseUrl: assetUrl(MODELS_FOLDER), backend },
       onProgress,
     );
     return answer.model;

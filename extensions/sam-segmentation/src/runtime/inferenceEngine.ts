@@ -7,6 +7,7 @@ import type { ModelEntry, Prompt, SlicePixels, VoiSetting } from '../core';
 import type { CleanupOptions, SelectionRule } from '../core';
 import { EmbeddingCache, embeddingKey, type EmbeddingCacheOptions, type EmbeddingKeyParts } from './embeddingCache';
 import type { Backend, LoadedModelInfo } from './workerMessages';
+import { DecodeRecords } from './decodeRecords';
 import { openModel } from './openModel';
 import type { DecodeResult, ImageEmbedding, SamModel } from './samModel';
 
@@ -25,6 +26,26 @@ export interface DecodeRequest extends EmbeddingKeyParts {
   prompt: Prompt;
   selection?: SelectionRule;
   cleanup?: CleanupOptions;
+  /**
+   * Keep this decode's candidates in the worker under a prompting session (a viewport), as `decodeId`,
+   * so that a later prompt can refine it and another candidate can be shown without a decoder run.
+   */
+  session?: { id: string; decodeId: number; refineFrom?: number };
+}
+
+export interface EngineDecodeResult extends DecodeResult {
+  decodeMs: number;
+  width: number;
+  height: number;
+  /** True when the session's earlier decode (`refineFrom`) was fed back as the mask input. */
+  refined: boolean;
+}
+
+export interface PickedCandidate {
+  mask: Uint8Array;
+  width: number;
+  height: number;
+  chosenIndex: number;
 }
 
 export class NotEncodedError extends Error {
@@ -39,6 +60,7 @@ export class InferenceEngine {
   /** An embedding too large for the cache's budget, kept so that its image can still be prompted. */
   private oversized: { key: string; embedding: ImageEmbedding } | undefined;
   cache: EmbeddingCache;
+  readonly records = new DecodeRecords();
 
   constructor(cacheOptions: EmbeddingCacheOptions = {}) {
     this.cache = new EmbeddingCache(cacheOptions);
@@ -75,6 +97,7 @@ export class InferenceEngine {
     if (!loaded) return;
     this.models.delete(modelId);
     this.cache.deleteModel(modelId);
+    this.records.releaseModel(modelId);
     await loaded.model.release();
   }
 
@@ -113,23 +136,57 @@ export class InferenceEngine {
     return { cached: false, encodeMs: performance.now() - started };
   }
 
-  async decode(request: DecodeRequest): Promise<DecodeResult & { decodeMs: number; width: number; height: number }> {
+  async decode(request: DecodeRequest): Promise<EngineDecodeResult> {
     const key = embeddingKey(request);
     const embedding = this.cache.get(key) ?? (this.oversized?.key === key ? this.oversized.embedding : undefined);
     if (!embedding) throw new NotEncodedError(key);
     const started = performance.now();
     const { model, entry } = this.loaded(request.modelId);
+    const { session } = request;
+    // Refine: the session's earlier decode on this same embedding gives its chosen candidate's logits.
+    const earlier = session?.refineFrom === undefined ? undefined : this.records.get(session.id, session.refineFrom);
+    const refinedFrom = earlier?.embeddingKey === key ? earlier : undefined;
+    const previous = refinedFrom?.candidates.find((c) => c.index === refinedFrom.chosenIndex);
+    const prompt = previous ? { ...request.prompt, previousMask: previous.lowResLogits } : request.prompt;
     // The request's clean-up, else the model's own default (the manifest's `cleanup`).
     const cleanup = request.cleanup ?? (entry.cleanup ? {} : undefined);
-    const result = await model.decode(embedding, request.prompt, {
+    const result = await model.decode(embedding, prompt, {
       ...(request.selection && { selection: request.selection }),
       ...(cleanup && { cleanup }),
     });
-    return {
-      ...result,
-      decodeMs: performance.now() - started,
-      width: embedding.imageWidth,
-      height: embedding.imageHeight,
-    };
+    const width = embedding.imageWidth;
+    const height = embedding.imageHeight;
+    if (session) {
+      this.records.put(session.id, {
+        decodeId: session.decodeId,
+        embeddingKey: key,
+        modelId: request.modelId,
+        prompt: { points: request.prompt.points, ...(request.prompt.box && { box: request.prompt.box }) },
+        ...(cleanup && { cleanup }),
+        candidates: result.candidates,
+        chosenIndex: result.chosen.index,
+        width,
+        height,
+      });
+    }
+    return { ...result, decodeMs: performance.now() - started, width, height, refined: previous !== undefined };
+  }
+
+  /**
+   * Another candidate of a session's decode, as a mask: no decoder run. The pick becomes the
+   * decode's chosen candidate, so a refinement from it feeds back the candidate the user sees.
+   */
+  pickCandidate(sessionId: string, decodeId: number, index: number): PickedCandidate {
+    const record = this.records.get(sessionId, decodeId);
+    if (!record) throw new Error(`Decode ${decodeId} of ${sessionId} is no longer kept: prompt again.`);
+    const candidate = record.candidates.find((c) => c.index === index);
+    if (!candidate) {
+      const known = record.candidates.map((c) => c.index).join(', ');
+      throw new Error(`Decode ${decodeId} has no candidate ${index}; its candidates: ${known}.`);
+    }
+    const { model } = this.loaded(record.modelId);
+    const mask = model.candidateMask(record.width, record.height, candidate, record.prompt, record.cleanup);
+    record.chosenIndex = index;
+    return { mask, width: record.width, height: record.height, chosenIndex: index };
   }
 }

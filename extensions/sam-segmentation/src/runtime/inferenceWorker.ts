@@ -2,7 +2,9 @@
  * The inference worker: owns every onnxruntime session (through InferenceEngine), so model loading
  * and inference never block the viewer's main thread. One worker per page; the main thread talks
  * to it through `InferenceClient`. Requests run one at a time from a RequestQueue (interactive
- * before background); `cancel` removes queued ones and is answered at once.
+ * before background); `cancel` removes queued ones and is answered at once. Before each run the
+ * worker yields once to its message queue, so a cancel posted right behind a request is read
+ * before that request starts (a run blocks the worker: nothing is read while it lasts).
  */
 import * as ort from 'onnxruntime-web';
 import type {
@@ -15,7 +17,6 @@ import type {
   WorkerResponse,
 } from './workerMessages';
 import { chooseBackend, wasmThreadCount } from './backendSelection';
-import { findModel, parseModelManifest } from '../core';
 import { EmbeddingCache } from './embeddingCache';
 import { InferenceEngine } from './inferenceEngine';
 import { fetchModelFile } from './modelFiles';
@@ -80,21 +81,17 @@ async function probe(request: Extract<WorkerRequest, { type: 'probe' }>): Promis
 
 async function loadModel(request: Extract<WorkerRequest, { type: 'loadModel' }>): Promise<LoadedModelInfo> {
   const started = performance.now();
-  const manifestUrl = new URL('manifest.json', request.modelsBaseUrl).href;
-  const response = await fetch(manifestUrl);
-  if (!response.ok) throw new Error(`The model manifest is not at ${manifestUrl} (HTTP ${response.status}).`);
-  const manifest = parseModelManifest(await response.json());
-  const entry = findModel(manifest, request.modelId ?? manifest.defaultModel);
-  if (engine.isLoaded(entry.id, request.backend)) return { ...engine.describe(entry.id), bytes: 0, loadMs: 0 };
+  const { entry, backend, modelsBaseUrl } = request;
+  if (engine.isLoaded(entry.id, backend)) return { ...engine.describe(entry.id), bytes: 0, loadMs: 0 };
 
   const progress = (p: { file: string; loadedBytes: number; totalBytes?: number }) =>
     reply({ id: request.id, type: 'progress', ...p });
-  const encoder = await fetchModelFile(entry, 'encoder', request.modelsBaseUrl, progress);
-  const decoder = await fetchModelFile(entry, 'decoder', request.modelsBaseUrl, progress);
-  const info = await engine.loadModel(entry, { encoder, decoder }, request.backend);
+  const encoder = await fetchModelFile(entry, 'encoder', modelsBaseUrl, progress);
+  const decoder = await fetchModelFile(entry, 'decoder', modelsBaseUrl, progress);
+  const info = await engine.loadModel(entry, { encoder, decoder }, backend);
   const loadMs = Math.round(performance.now() - started);
   let warmUpMs: number | undefined;
-  if (request.backend === 'webgpu') {
+  if (backend === 'webgpu') {
     progress({ file: 'warm-up: compiling GPU shaders', loadedBytes: 0 });
     warmUpMs = Math.round(await engine.warmUp(entry.id));
   }
@@ -106,7 +103,7 @@ function reply(message: WorkerMessage, transfer: Transferable[] = []): void {
 }
 
 /** A typed array that owns its whole buffer, so the buffer can be transferred without detaching others. */
-function owned<T extends Uint8Array | Float32Array>(a: T): T {
+function owned<T extends Uint8Array>(a: T): T {
   return (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice()) as T;
 }
 
@@ -121,9 +118,12 @@ async function handle(request: QueuedRequest): Promise<[WorkerResponse, Transfer
       return [{ id: request.id, type: 'encode', ok: true, ...outcome }, []];
     }
     case 'decode': {
-      const result = await engine.decode(request);
+      const { session, refineFrom, ...decode } = request;
+      const result = await engine.decode({
+        ...decode,
+        ...(session !== undefined && { session: { id: session, decodeId: request.id, refineFrom } }),
+      });
       const mask = owned(result.mask);
-      const lowResLogits = owned(result.chosen.lowResLogits);
       const message: WorkerResponse = {
         id: request.id,
         type: 'decode',
@@ -133,12 +133,20 @@ async function handle(request: QueuedRequest): Promise<[WorkerResponse, Transfer
         height: result.height,
         candidates: result.candidates.map(({ index, token, predictedIou }) => ({ index, token, predictedIou })),
         chosenIndex: result.chosen.index,
-        lowResLogits,
+        refined: result.refined,
         decodeMs: result.decodeMs,
         decoderRunMs: result.decoderRunMs,
       };
-      return [message, [mask.buffer, lowResLogits.buffer]];
+      return [message, [mask.buffer]];
     }
+    case 'pickCandidate': {
+      const picked = engine.pickCandidate(request.session, request.decodeId, request.index);
+      const mask = owned(picked.mask);
+      return [{ id: request.id, type: 'pickCandidate', ok: true, ...picked, mask }, [mask.buffer]];
+    }
+    case 'releaseSession':
+      engine.records.release(request.session);
+      return [{ id: request.id, type: 'releaseSession', ok: true }, []];
     case 'cacheStats':
       return [{ id: request.id, type: 'cacheStats', ok: true, stats: engine.cache.stats() }, []];
     case 'configureCache':
@@ -147,11 +155,17 @@ async function handle(request: QueuedRequest): Promise<[WorkerResponse, Transfer
   }
 }
 
+/** Lets the messages already posted to the worker (cancels above all) be read, then takes the next request. */
+async function nextRequest() {
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  return queue.shift();
+}
+
 async function pump(): Promise<void> {
   if (running) return;
   running = true;
   try {
-    for (let next = queue.shift(); next; next = queue.shift()) {
+    for (let next = await nextRequest(); next; next = await nextRequest()) {
       const request = next.item;
       try {
         const [message, transfer] = await handle(request);

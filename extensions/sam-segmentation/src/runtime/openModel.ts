@@ -4,7 +4,7 @@
  * family. The inference worker (files fetched by URL), the evaluation CLI and the benchmark (files
  * read from disk) all open models here, so a model behaves the same wherever it runs.
  */
-import { getFamily, withPreprocessing, type ModelEntry } from '../core';
+import { familyOf, type ModelEntry } from '../core';
 import { SamModel } from './samModel';
 import type { Backend } from './workerMessages';
 
@@ -14,6 +14,5 @@ export interface ModelBytes {
 }
 
 export function openModel(entry: ModelEntry, files: ModelBytes, backend: Backend = 'wasm'): Promise<SamModel> {
-  const family = withPreprocessing(getFamily(entry.family), entry.preprocess);
-  return SamModel.create({ id: entry.id, family }, files, backend);
+  return SamModel.create({ id: entry.id, family: familyOf(entry) }, files, backend);
 }

@@ -175,9 +175,24 @@ export class SamModel {
   async decode(embedding: ImageEmbedding, prompt: Prompt, options: DecodeOptions = {}): Promise<DecodeResult> {
     const { candidates, frame, decoderRunMs } = await this.decodeCandidates(embedding, prompt);
     const chosen = selectCandidate(candidates, options.selection ?? 'highest-iou', prompt);
-    let mask = candidateMask(chosen, this.upsampler(frame, chosen));
-    if (options.cleanup) mask = cleanUpMask(mask, frame.imageWidth, frame.imageHeight, prompt, options.cleanup);
+    const mask = this.candidateMask(frame.imageWidth, frame.imageHeight, chosen, prompt, options.cleanup);
     return { candidates, chosen, mask, decoderRunMs };
+  }
+
+  /**
+   * One candidate as a binary mask on the image grid (uint8[H*W]), cleaned up when asked: no decoder
+   * run, so showing another candidate of a decode costs only the upsampling.
+   */
+  candidateMask(
+    imageWidth: number,
+    imageHeight: number,
+    candidate: MaskCandidate,
+    prompt: Pick<Prompt, 'points' | 'box'>,
+    cleanup?: CleanupOptions,
+  ): Uint8Array {
+    const frame = this.frame(imageWidth, imageHeight);
+    const mask = candidateMask(candidate, this.upsampler(frame, candidate));
+    return cleanup ? cleanUpMask(mask, imageWidth, imageHeight, prompt, cleanup) : mask;
   }
 
   /** Upsamplers hold resampling tables for one image size; reuse them across prompts. */

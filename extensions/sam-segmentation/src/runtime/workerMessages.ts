@@ -4,7 +4,7 @@
  * answers with the same id, so a client can match, cancel or ignore stale answers.
  */
 
-import type { CleanupOptions, Prompt, SelectionRule, SlicePixels, VoiSetting } from '../core';
+import type { CleanupOptions, ModelEntry, Prompt, SelectionRule, SlicePixels, VoiSetting } from '../core';
 import type { EmbeddingCacheStats, EmbeddingKeyParts } from './embeddingCache';
 import type { Priority } from './requestQueue';
 
@@ -56,6 +56,14 @@ export interface CandidateSummary {
   predictedIou: number;
 }
 
+/** A decode kept in the worker for a prompting session (a viewport): see DecodeRecords. */
+export interface SessionDecode {
+  /** The prompting session, e.g. the viewport id. */
+  session: string;
+  /** An earlier decode of this session to refine: its chosen candidate's logits become the mask input. */
+  refineFrom?: number;
+}
+
 export type WorkerRequest =
   | {
       id: number;
@@ -69,10 +77,10 @@ export type WorkerRequest =
   | {
       id: number;
       type: 'loadModel';
-      /** Absolute URL of the models folder holding manifest.json and `<model id>/<file>`. */
+      /** The manifest's entry (the main thread reads the manifest once). */
+      entry: ModelEntry;
+      /** Absolute URL of the models folder holding `<model id>/<file>`. */
       modelsBaseUrl: string;
-      /** A model of the manifest; its default model when absent. */
-      modelId?: string;
       backend: Backend;
     }
   | ({
@@ -90,31 +98,39 @@ export type WorkerRequest =
       prompt: Prompt;
       selection?: SelectionRule;
       cleanup?: CleanupOptions;
-    } & EmbeddingKeyParts)
+    } & EmbeddingKeyParts &
+      Partial<SessionDecode>)
+  | { id: number; type: 'pickCandidate'; session: string; decodeId: number; index: number }
+  | { id: number; type: 'releaseSession'; session: string }
   | { id: number; type: 'cancel'; ids?: number[]; group?: string }
   | { id: number; type: 'cacheStats' }
   | { id: number; type: 'configureCache'; budgetBytes: number; float16?: boolean };
+
+/** A mask on the image grid: uint8[height*width], row-major, 1 = inside. */
+export interface MaskAnswer {
+  mask: Uint8Array;
+  width: number;
+  height: number;
+}
 
 export type WorkerResponse =
   | { id: number; type: 'probe'; ok: true; report: BackendReport }
   | { id: number; type: 'loadModel'; ok: true; model: LoadedModelInfo }
   | { id: number; type: 'encode'; ok: true; cached: boolean; encodeMs: number }
-  | {
+  | ({
       id: number;
       type: 'decode';
       ok: true;
-      /** The chosen candidate on the image grid: uint8[height*width]. */
-      mask: Uint8Array;
-      width: number;
-      height: number;
       candidates: CandidateSummary[];
       chosenIndex: number;
-      /** The chosen candidate's low-resolution logits, to feed back when the prompt is refined. */
-      lowResLogits: Float32Array;
+      /** True when the session's earlier decode was fed back (`refineFrom` was still kept and on this image). */
+      refined: boolean;
       /** The worker's whole decode (feeds, decoder, candidates, mask) and the decoder graph's run alone. */
       decodeMs: number;
       decoderRunMs: number;
-    }
+    } & MaskAnswer)
+  | ({ id: number; type: 'pickCandidate'; ok: true; chosenIndex: number } & MaskAnswer)
+  | { id: number; type: 'releaseSession'; ok: true }
   | { id: number; type: 'cancel'; ok: true; cancelled: number }
   | { id: number; type: 'cacheStats'; ok: true; stats: EmbeddingCacheStats }
   | { id: number; type: 'configureCache'; ok: true }

@@ -298,6 +298,11 @@ export function findModel(manifest: ModelManifest, id: string): ModelEntry {
 }
 
 /** Where a model's file lives below the models folder (beside the bundle, or `models/` in the repo). */
+/** The model's family with the entry's own preprocessing: how this model wants its pixels and prompts. */
+export function familyOf(entry: Pick<ModelEntry, 'family' | 'preprocess'>): ModelFamily {
+  return withPreprocessing(getFamily(entry.family), entry.preprocess);
+}
+
 export function modelFilePath(model: ModelEntry, role: GraphRole): string {
   return `${model.id}/${model.files[role].file}`;
 }

@@ -2,19 +2,17 @@
  * The viewer's viewports as the SAM service needs them: the active one, a stack viewport by id,
  * and a notification when the active viewport or its data changes.
  */
-import type { CornerstoneStackViewport } from './cornerstoneHost';
-import { isStackViewport, type ViewportServices } from './SeriesEncodingController';
+import type { CornerstoneStackViewport, ViewerServices } from './hostTypes';
+
+type ViewportServices = Pick<ViewerServices, 'viewportGridService' | 'cornerstoneViewportService'>;
+
+/** A viewport that shows a stack of images (a stack viewport, or a volume viewport: both list image ids). */
+export function isStackViewport(v: unknown): v is CornerstoneStackViewport {
+  return typeof (v as CornerstoneStackViewport | undefined)?.getImageIds === 'function';
+}
 
 export class ViewerViewports {
-  private constructor(private readonly services: ViewportServices) {}
-
-  /** Undefined outside a viewer with OHIF's viewport services (unit tests). */
-  static from(services: Record<string, unknown>): ViewerViewports | undefined {
-    const s = services as Partial<ViewportServices>;
-    return s.cornerstoneViewportService && s.viewportGridService
-      ? new ViewerViewports(s as ViewportServices)
-      : undefined;
-  }
+  constructor(private readonly services: ViewportServices) {}
 
   activeId(): string | undefined {
     return this.services.viewportGridService.getActiveViewportId();
@@ -28,6 +26,13 @@ export class ViewerViewports {
   stack(viewportId: string): CornerstoneStackViewport | undefined {
     const viewport = this.services.cornerstoneViewportService.getCornerstoneViewport(viewportId);
     return isStackViewport(viewport) && typeof viewport.getCurrentImageId() === 'string' ? viewport : undefined;
+  }
+
+  /** Any viewport with this id (stack or volume, any plane), for its element and id. */
+  element(viewportId: string): { element: HTMLElement; id: string } | undefined {
+    const viewport = this.services.cornerstoneViewportService.getCornerstoneViewport(viewportId) as
+      { element?: HTMLElement; id?: string } | undefined;
+    return viewport?.element && viewport.id ? { element: viewport.element, id: viewport.id } : undefined;
   }
 
   activeStack(): CornerstoneStackViewport | undefined {

@@ -1,9 +1,11 @@
 /**
- * A Cornerstone image → the core's SlicePixels (plain data the worker can take), with the keys
- * that identify its embedding.
+ * The one place where an image on a viewport becomes what the runtime takes: the key of its
+ * embedding (SOP Instance UID and frame, the displayed window) and, on demand, its pixels as the
+ * core's SlicePixels (plain data the worker can take).
  */
-import type { SlicePixels, VoiSetting } from '../core';
-import type { CornerstoneCore, CornerstoneImage } from './cornerstoneHost';
+import type { SlicePixels, VoiSetting } from '../../core';
+import type { ImageSource } from '../../runtime/runtimeSession';
+import type { CornerstoneCore, CornerstoneImage, CornerstoneStackViewport } from './hostTypes';
 
 /** The image's identity for the embedding cache: SOP Instance UID and frame, stable across URLs. */
 export function imageKey(cornerstone: CornerstoneCore, imageId: string): string {
@@ -52,4 +54,24 @@ export function viewportVoi(voiRange: { lower: number; upper: number } | undefin
   const width = Math.max(1, voiRange.upper - voiRange.lower);
   const center = (voiRange.upper + voiRange.lower) / 2;
   return { voi: { kind: 'window', center, width }, key: `w${center.toFixed(1)}/${width.toFixed(1)}` };
+}
+
+/** An image as the runtime needs it, windowed as `voiRange` (the viewport's display). */
+export function imageSource(
+  cornerstone: CornerstoneCore,
+  imageId: string,
+  voiRange: { lower: number; upper: number } | undefined,
+): ImageSource {
+  const { voi, key } = viewportVoi(voiRange);
+  return {
+    imageKey: imageKey(cornerstone, imageId),
+    preprocessingKey: key,
+    voi,
+    pixels: async () => toSlicePixels(cornerstone, await cornerstone.imageLoader.loadAndCacheImage(imageId)),
+  };
+}
+
+/** The image on screen in a viewport, windowed as shown. */
+export function imageOnViewport(cornerstone: CornerstoneCore, viewport: CornerstoneStackViewport): ImageSource {
+  return imageSource(cornerstone, viewport.getCurrentImageId(), viewport.getProperties().voiRange);
 }

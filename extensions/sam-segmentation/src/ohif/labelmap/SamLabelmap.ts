@@ -5,7 +5,7 @@
  */
 import { AcceptHistory } from './acceptHistory';
 import { acceptMask, type AcceptOptions, type AcceptResult, type MaskOnImage } from './acceptMask';
-import type { LabelmapHost } from './hostTypes';
+import type { ViewerHost } from '../host/hostTypes';
 import { SamSegmentations } from './samSegmentation';
 import { downloadSeg, exportSeg, type SegExport } from './segExport';
 import { storeSeg, type SegStoreResult } from './segStore';
@@ -29,7 +29,7 @@ export class SamLabelmap {
   /** Accepts run one after the other: two at once would both create the display set's segmentation. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly host: LabelmapHost) {
+  constructor(private readonly host: ViewerHost) {
     this.segmentations = new SamSegmentations(host);
     this.history = new AcceptHistory(host.cornerstone.utilities.HistoryMemo.DefaultHistoryMemo);
   }

@@ -4,7 +4,7 @@
  * takes an accept back like a brush stroke. `undoLast` undoes the newest accept still applied, even
  * when other edits came after it; a memo remembers its state, so undoing it twice does nothing.
  */
-import type { HistoryMemo, LabelmapCore, LabelmapTools, Memo } from './hostTypes';
+import type { HistoryMemo, CornerstoneCore, CornerstoneTools, Memo } from '../host/hostTypes';
 import { restoreChange, type VoxelChange } from './maskWrite';
 
 export interface AcceptRecord {
@@ -21,7 +21,7 @@ export class AcceptMemo implements Memo {
   constructor(
     readonly id: string,
     readonly record: AcceptRecord,
-    private readonly host: { cornerstone: LabelmapCore; tools: LabelmapTools },
+    private readonly host: { cornerstone: CornerstoneCore; tools: CornerstoneTools },
   ) {}
 
   /** Cornerstone's memo contract: `undo` true puts the previous voxels back, false writes the mask again. */

@@ -5,7 +5,7 @@
  * change goes on the viewer's undo history, and Cornerstone is told the data changed so it renders.
  */
 import { AcceptMemo, type AcceptHistory } from './acceptHistory';
-import type { LabelmapHost } from './hostTypes';
+import type { ViewerHost } from '../host/hostTypes';
 import { writeMask } from './maskWrite';
 import { displaySetOfImage, labelmapTarget, type SamSegmentations, type SegmentChoice } from './samSegmentation';
 
@@ -40,7 +40,7 @@ export interface AcceptResult {
 }
 
 export interface AcceptDeps {
-  host: LabelmapHost;
+  host: ViewerHost;
   segmentations: SamSegmentations;
   history: AcceptHistory;
 }

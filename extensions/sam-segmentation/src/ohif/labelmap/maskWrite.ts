@@ -2,7 +2,7 @@
  * Writing a binary mask into one labelmap image, and putting it back: plain loops over a voxel
  * accessor, no viewer objects, so the rules are easy to check.
  */
-import type { VoxelAccess } from './hostTypes';
+import type { VoxelAccess } from '../host/hostTypes';
 
 /** The voxels one write changed: where, what they held before, and the value written. */
 export interface VoxelChange {

@@ -3,7 +3,7 @@
  * through OHIF's segmentation service on first use, so OHIF's segmentation panel lists it and its
  * brush edits it), one of its segments, and the labelmap image that labels the mask's image.
  */
-import type { DisplaySet, LabelmapHost, LabelmapLayer, Segment, Segmentation } from './hostTypes';
+import type { DisplaySet, ViewerHost, LabelmapLayer, Segment, Segmentation } from '../host/hostTypes';
 import { SegmentGuard } from './segmentGuard';
 
 /** DICOM SegmentAlgorithmType of everything SAM writes: an algorithm run with user assistance. */
@@ -31,7 +31,7 @@ export function algorithmNameFor(model: { name: string; version?: string }): str
 }
 
 /** The display set holding `imageId`: the viewport's own first, then any active one. */
-export function displaySetOfImage(host: LabelmapHost, viewportId: string, imageId: string): DisplaySet {
+export function displaySetOfImage(host: ViewerHost, viewportId: string, imageId: string): DisplaySet {
   const { viewportGridService, displaySetService } = host.services;
   const uids = viewportGridService.getState().viewports.get(viewportId)?.displaySetInstanceUIDs ?? [];
   const shown = uids.map((uid) => displaySetService.getDisplaySetByUID(uid)).filter((d) => d !== undefined);
@@ -57,7 +57,7 @@ export class SamSegmentations {
   private readonly byDisplaySet = new Map<string, string>();
   private readonly guard: SegmentGuard;
 
-  constructor(private readonly host: LabelmapHost) {
+  constructor(private readonly host: ViewerHost) {
     this.guard = new SegmentGuard(host);
   }
 
@@ -165,7 +165,7 @@ export interface LabelmapTarget {
 
 /** The labelmap image that labels `imageId` for a segment, and the value that marks the segment there. */
 export function labelmapTarget(
-  host: LabelmapHost,
+  host: ViewerHost,
   segmentation: Segmentation,
   segmentIndex: number,
   imageId: string,

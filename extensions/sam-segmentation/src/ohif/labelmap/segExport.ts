@@ -5,7 +5,7 @@
  * `algorithmType` / `algorithmName` (which an accept sets). `exportSeg` returns the Part 10 bytes
  * without any dialog; `downloadSeg` is OHIF's own download (`downloadSegmentation`).
  */
-import type { LabelmapHost, Segmentation } from './hostTypes';
+import type { ViewerHost, Segmentation } from '../host/hostTypes';
 
 const SEG_CONTEXT = 'SEGMENTATION';
 const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
@@ -46,7 +46,7 @@ interface DcmjsWriter {
   };
 }
 
-export async function exportSeg(host: LabelmapHost, segmentationId: string): Promise<SegExport> {
+export async function exportSeg(host: ViewerHost, segmentationId: string): Promise<SegExport> {
   const segmentation = await prepareSegExport(host, segmentationId);
   const generated = host.commandsManager.runCommand('generateSegmentation', { segmentationId }, SEG_CONTEXT) as
     { dataset?: SegDataset } | undefined;
@@ -70,7 +70,7 @@ export async function exportSeg(host: LabelmapHost, segmentationId: string): Pro
 }
 
 /** OHIF's download of a segmentation as a DICOM SEG file (it also lists the SEG in the study). */
-export async function downloadSeg(host: LabelmapHost, segmentationId: string): Promise<void> {
+export async function downloadSeg(host: ViewerHost, segmentationId: string): Promise<void> {
   await prepareSegExport(host, segmentationId);
   host.commandsManager.runCommand('downloadSegmentation', { segmentationId }, SEG_CONTEXT);
 }
@@ -79,7 +79,7 @@ export async function downloadSeg(host: LabelmapHost, segmentationId: string): P
  * OHIF's export needs every referenced source image in Cornerstone's cache ("Referenced source
  * image not in cache"): load the ones not scrolled through yet.
  */
-export async function prepareSegExport(host: LabelmapHost, segmentationId: string): Promise<Segmentation> {
+export async function prepareSegExport(host: ViewerHost, segmentationId: string): Promise<Segmentation> {
   const segmentation = host.services.segmentationService.getSegmentation(segmentationId);
   if (!segmentation) throw new Error(`Segmentation ${segmentationId} does not exist.`);
   if (host.commandsManager.getCommand && !host.commandsManager.getCommand('generateSegmentation', SEG_CONTEXT)) {

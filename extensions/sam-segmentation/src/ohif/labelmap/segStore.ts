@@ -9,7 +9,7 @@
  * `createStoreFunction`: STOW-RS to a dicomweb data source. It returns the stored dataset, or
  * nothing when the user cancels.
  */
-import type { LabelmapHost } from './hostTypes';
+import type { ViewerHost } from '../host/hostTypes';
 import {
   asArray,
   checkAlgorithmFields,
@@ -32,7 +32,7 @@ export type SegStoreResult =
       segments: SegmentSequenceItem[];
     };
 
-export async function storeSeg(host: LabelmapHost, segmentationId: string): Promise<SegStoreResult> {
+export async function storeSeg(host: ViewerHost, segmentationId: string): Promise<SegStoreResult> {
   const segmentation = await prepareSegExport(host, segmentationId);
   if (host.commandsManager.getCommand && !host.commandsManager.getCommand('storeSegmentation', SEG_CONTEXT)) {
     throw new Error("Storing a SEG needs OHIF's cornerstone-dicom-seg extension with its storeSegmentation command.");

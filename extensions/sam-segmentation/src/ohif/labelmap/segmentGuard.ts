@@ -9,7 +9,7 @@
  * the ones a stale write dropped (only while their voxels are there: a segment the user deleted has
  * none) and their algorithm fields.
  */
-import type { LabelmapHost, Segment, Segmentation } from './hostTypes';
+import type { ViewerHost, Segment, Segmentation } from '../host/hostTypes';
 
 type Remembered = Pick<Segment, 'segmentIndex' | 'label' | 'algorithmType' | 'algorithmName'>;
 
@@ -19,7 +19,7 @@ export class SegmentGuard {
   private readonly active = new Map<string, number>();
   private subscription: { unsubscribe(): void } | undefined;
 
-  constructor(private readonly host: LabelmapHost) {}
+  constructor(private readonly host: ViewerHost) {}
 
   remember(segmentationId: string, segment: Remembered): void {
     if (!this.subscription) {

@@ -3,13 +3,13 @@
  * (see mountInHost.tsx), so it uses plain elements and the viewer's CSS variables only.
  */
 import { useEffect, useState } from 'react';
-import type { SamService, SamState } from '../SamService';
+import { SamService, type SamState } from '../SamService';
 import { RuntimeStatusView } from './RuntimeStatusView';
 import { ModelStatusView } from './ModelStatusView';
 import { PreEncodingView } from './PreEncodingView';
 import { ModelChoiceView } from './ModelChoiceView';
 import { BackendChoiceView } from './BackendChoiceView';
-import { PreviewView } from './PreviewView';
+import { SegmentSessionView } from './SegmentSessionView';
 import { SegStoreView } from './SegStoreView';
 
 export interface SamPanelProps {
@@ -18,7 +18,7 @@ export interface SamPanelProps {
 
 export function SamPanel({ samService }: SamPanelProps) {
   const [state, setState] = useState<SamState>(samService.getState());
-  useEffect(() => samService.subscribe(setState).unsubscribe, [samService]);
+  useEffect(() => samService.subscribe(SamService.EVENTS.STATE_CHANGED, setState).unsubscribe, [samService]);
 
   return (
     <div data-testid="sam-panel" style={{ padding: 12, color: '#d7e0ef', fontSize: 13, lineHeight: 1.5 }}>
@@ -44,13 +44,12 @@ export function SamPanel({ samService }: SamPanelProps) {
       />
       <ModelStatusView status={state.model} onRetry={() => void samService.startRuntime(state.backendPreference)} />
       {state.model.state === 'ready' && (
-        <PreviewView
-          preview={state.preview}
-          error={state.promptError}
+        <SegmentSessionView
+          view={state.segment}
+          lastAccept={state.lastAccept}
           onChoose={(index) => void samService.chooseCandidate(index)}
           onReject={() => samService.rejectPreview()}
           onAccept={() => void samService.acceptPreview()}
-          lastAccept={state.lastAccept}
         />
       )}
       {(state.lastAccept || state.segStore) && (

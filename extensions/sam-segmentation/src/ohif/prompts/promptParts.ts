@@ -1,11 +1,12 @@
 /**
- * Cornerstone annotations on one image → a SAM prompt in image pixel coordinates. Pure: the
+ * Cornerstone annotations on one image → the parts of a SAM prompt in image pixel coordinates, each
+ * with the annotation it came from (core/prompts/fitPrompt.ts then makes the prompt). Pure: the
  * world → image mapping is passed in. Besides the SAM tools, measurements can serve as prompts:
  * a RectangleROI or EllipticalROI as a box, a Length as its bounding box, a Probe or ArrowAnnotate
  * as an include point.
  */
-import type { Prompt, PromptPoint } from '../../core';
-import { SAM_TOOL_NAMES } from './samToolNames';
+import type { PromptPart } from '../../core';
+import { SAM_TOOL_NAMES, SAM_TOOL_NAME_LIST } from './samToolNames';
 
 export interface AnnotationLike {
   annotationUID?: string;
@@ -33,29 +34,32 @@ const AS_PROMPT: Record<string, 'include' | 'exclude' | 'box'> = {
   ArrowAnnotate: 'include',
 };
 
-export function isPromptAnnotation(toolName: string, includeMeasurements: boolean): boolean {
-  const kind = AS_PROMPT[toolName];
-  return kind !== undefined && (includeMeasurements || Object.values(SAM_TOOL_NAMES).includes(toolName as never));
+/** Whether the annotation is one of the SAM tools' (the user's measurements are never removed by SAM). */
+export function isSamToolAnnotation(toolName: string): boolean {
+  return SAM_TOOL_NAME_LIST.includes(toolName);
 }
 
-/**
- * Builds the prompt for one image from its annotations. SAM takes one box: the most recent wins.
- * ArrowAnnotate's tip (its first handle) is the point.
- */
-export function annotationsToPrompt(annotations: readonly AnnotationLike[], toImage: WorldToImage): Prompt | undefined {
-  const points: PromptPoint[] = [];
-  let box: Prompt['box'];
+export function isPromptAnnotation(toolName: string, includeMeasurements: boolean): boolean {
+  return AS_PROMPT[toolName] !== undefined && (includeMeasurements || isSamToolAnnotation(toolName));
+}
+
+/** The prompt parts of one image's annotations, in their order; ArrowAnnotate's tip (its first handle) is the point. */
+export function annotationsToParts(
+  annotations: readonly AnnotationLike[],
+  toImage: WorldToImage,
+): PromptPart<string>[] {
+  const parts: PromptPart<string>[] = [];
   for (const a of annotations) {
     const kind = AS_PROMPT[a.metadata.toolName];
     const handles = a.data.handles.points;
     if (!kind || handles.length === 0) continue;
+    const source = a.annotationUID ?? '';
     if (kind === 'box') {
-      box = boundingBox(handles.map(toImage));
+      parts.push({ source, box: boundingBox(handles.map(toImage)) });
     } else {
       const [x, y] = toImage(handles[0]!);
-      points.push({ x, y, label: kind });
+      parts.push({ source, point: { x, y, label: kind } });
     }
   }
-  if (points.length === 0 && !box) return undefined;
-  return { points, ...(box && { box }) };
+  return parts;
 }

@@ -1,0 +1,123 @@
+/**
+ * SAM attached to the running viewer, made once a model is ready: the prompting sessions of the
+ * viewports and their input, the series pre-encoding of the active viewport, the SAM labelmap
+ * (accept, undo, DICOM SEG) and the Enter / Esc keys. Everything here needs the host; SamService
+ * holds one of these while the mode is on.
+ */
+import type { Prompt, SelectionRule } from '../core';
+import type { DecodeAnswer } from '../runtime/inferenceClient';
+import type { RuntimeSession } from '../runtime/runtimeSession';
+import type { ViewerHost } from './host/hostTypes';
+import { imageOnViewport } from './host/viewportImage';
+import type { AcceptOptions, AcceptResult, MaskOnImage } from './labelmap/acceptMask';
+import { SamLabelmap } from './labelmap/SamLabelmap';
+import { algorithmNameFor } from './labelmap/samSegmentation';
+import { bindPreviewHotkeys } from './previewHotkeys';
+import type { SamState } from './samState';
+import { PromptInput } from './segment/PromptInput';
+import { SegmentSessions } from './segment/SegmentSessions';
+import { SeriesEncodingController } from './SeriesEncodingController';
+
+/** A decoded mask, with the image and viewport it belongs to. */
+export type SegmentResult = DecodeAnswer & { imageId: string; viewportId: string };
+
+export class SamInViewer {
+  readonly sessions: SegmentSessions;
+  readonly labelmap: SamLabelmap;
+  private readonly input: PromptInput;
+  private encoding: SeriesEncodingController | undefined;
+  private readonly unbindHotkeys: () => void;
+  private readonly activeChange: { unsubscribe(): void };
+
+  constructor(
+    private readonly host: ViewerHost,
+    private readonly runtime: RuntimeSession,
+    private readonly update: (patch: Partial<SamState>) => void,
+  ) {
+    this.labelmap = new SamLabelmap(host);
+    this.sessions = new SegmentSessions({
+      host,
+      runtime,
+      accept: (mask) => this.acceptMask(mask),
+      onChange: (segment) => update({ segment }),
+      onAccepted: (lastAccept) => update({ lastAccept }),
+    });
+    this.input = new PromptInput(host, this.sessions);
+    this.input.start();
+    // The panel shows the active viewport's session.
+    this.activeChange = this.sessions.viewports.onActiveChange(() => update({ segment: this.sessions.activeView() }));
+    this.unbindHotkeys = bindPreviewHotkeys({
+      canAccept: () => ['prompting', 'decoding', 'preview'].includes(this.sessions.activeView()?.phase ?? 'idle'),
+      canReject: () => (this.sessions.activeView()?.phase ?? 'idle') !== 'idle',
+      accept: () => void this.sessions.active()?.accept(),
+      reject: () => this.sessions.rejectActive(),
+    });
+    this.modelReady();
+  }
+
+  /** A model is ready (again): encode the series for it, and prompt what is already on the image. */
+  modelReady(): void {
+    this.encoding?.stop();
+    this.encoding = new SeriesEncodingController({
+      cornerstone: this.host.cornerstone,
+      services: this.host.services,
+      runtime: this.runtime,
+      onProgress: (preEncoding) => {
+        if (preEncoding.state === 'error') console.warn(`[SAM] background encoding stopped: ${preEncoding.message}`);
+        this.update({ preEncoding });
+      },
+    });
+    this.encoding.start();
+    this.promptActiveImage();
+    this.update({ segment: this.sessions.activeView() });
+  }
+
+  /** Reads the prompt on the active viewport's image again (e.g. measurements switched on). */
+  promptActiveImage(): void {
+    const id = this.sessions.activeId();
+    const viewport = id === undefined ? undefined : this.sessions.viewports.stack(id);
+    if (id !== undefined && viewport) this.sessions.session(id)?.promptChanged(viewport.getCurrentImageId());
+  }
+
+  /** The SegmentAlgorithmName of the loaded model: its name and version (see algorithmNameFor). */
+  private algorithmName(): string | undefined {
+    const entry = this.runtime.model;
+    return entry && algorithmNameFor({ name: entry.name, version: entry.version });
+  }
+
+  /** Writes a mask into the active segment of its series' SAM labelmap segmentation. */
+  acceptMask(mask: MaskOnImage, options: Partial<AcceptOptions> = {}): Promise<AcceptResult> {
+    const algorithmName = options.algorithmName ?? this.algorithmName();
+    if (!algorithmName) return Promise.reject(new Error('No model is loaded: which algorithm made this mask?'));
+    return this.labelmap.accept(mask, { ...options, algorithmName });
+  }
+
+  /**
+   * Segments the image shown in a viewport (the active one by default) from a prompt in image pixel
+   * coordinates, without annotations or preview: for scripts and tests.
+   */
+  async segment(
+    prompt: Prompt,
+    options: { viewportId?: string; selection?: SelectionRule } = {},
+  ): Promise<SegmentResult> {
+    const viewportId = options.viewportId ?? this.sessions.activeId();
+    const viewport = viewportId === undefined ? undefined : this.sessions.viewports.stack(viewportId);
+    if (viewportId === undefined || !viewport) {
+      throw new Error('Segment Anything works on images as acquired: show an image series in the active viewport.');
+    }
+    const imageId = viewport.getCurrentImageId();
+    const answer = await this.runtime.decode(imageOnViewport(this.host.cornerstone, viewport), prompt, {
+      ...(options.selection && { selection: options.selection }),
+    });
+    return { ...answer, imageId, viewportId };
+  }
+
+  dispose(): void {
+    this.unbindHotkeys();
+    this.activeChange.unsubscribe();
+    this.input.stop();
+    this.sessions.dispose();
+    this.encoding?.stop();
+    this.labelmap.dispose();
+  }
+}
