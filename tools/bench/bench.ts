@@ -1,54 +1,113 @@
 /**
- * `npm run bench [-- --models a,b --slices N]`: per model present in models/ (manifest entries whose
- * files are here, plus the project's test models), the cost of each step, as a table on stdout and
- * JSON in bench-results/ so runs can be compared. Numbers are measured, never estimated.
+ * `npm run bench [-- options]`: per model present in models/ (manifest entries whose files are
+ * here, plus the project's test models), the cost of each step in Node, then in the viewer
+ * (Chromium): point click → mask and box drag → mask over the bare decoder run, the worker's
+ * decodes per interaction, long tasks. A table on stdout and JSON in bench-results/ so runs can be
+ * compared. Numbers are measured, never estimated.
+ *
+ *   --models id,id   the Node table's models (default: all present)
+ *   --slices N       phantom slices for the Node table (5)
+ *   --no-node        skip the Node table
+ *   --model id,id    the viewer's models: any of the manifest whose files are here, or
+ *                    sam-decoder-twin (SAM ViT-B's decoder cost, random weights); default: the
+ *                    manifest's default model
+ *   --twin           shorthand for --model sam-decoder-twin
+ *   --clicks N       point clicks per model in the viewer (10)
+ *   --drags N        box drags per model in the viewer (default: as many as clicks)
+ *   --no-browser     skip the viewer
+ *   --webgpu         also measure each viewer model on WebGPU (SwiftShader here: checks the path only)
  */
 import { TWIN_MODEL_ID, writeTwinModelsFolder } from './decoderTwin';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import {
   GRAPH_ROLES,
+  listModelFiles,
   modelFilePath,
-  parseModelManifest,
   type ModelEntry,
+  type ModelManifest,
   type Prompt,
 } from '../../extensions/sam-segmentation/src/core';
-import { MODELS_DIR } from '../models/cli';
+import { MODELS_DIR, loadManifest } from '../models/cli';
 import { PHANTOM_DIR, benchModel, readCtSlice, type NodeBenchResult } from './nodeBench';
-import { benchInBrowser, type BrowserBenchResult } from './browserBench';
+import { benchInBrowser, type BrowserBenchResult, type InteractionSummary } from './browserBench';
 
 interface Options {
   models?: string[];
   slices: number;
+  /** The Node table: on by default, `--no-node` to skip. */
+  node: boolean;
   /** Also measure in the viewer (Chromium): on by default, `--no-browser` to skip. */
   browser: boolean;
   /** Add a WebGPU run in Chromium (SwiftShader here: checks the path, not a GPU timing). */
   webgpu: boolean;
   clicks: number;
-  /** Also measure clicks with the compute twin of SAM's decoder (random weights, SAM ViT-B's cost). */
-  twin: boolean;
+  drags?: number;
+  /** The viewer's models (`--model`; `--twin` adds the compute twin of SAM's decoder). */
+  viewerModels: string[];
 }
 
+const USAGE =
+  'Options: --models id,id  --slices N  --no-node  --model id,id  --twin  --clicks N  --drags N  --no-browser  --webgpu';
+
 function parseArgs(argv: string[]): Options {
-  const options: Options = { slices: 5, browser: true, webgpu: false, clicks: 10, twin: false };
+  const options: Options = { slices: 5, node: true, browser: true, webgpu: false, clicks: 10, viewerModels: [] };
+  const count = (flag: string, value: string | undefined) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} takes a whole number, got ${value}. ${USAGE}`);
+    return n;
+  };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split('=', 2);
     if (flag === '--no-browser') options.browser = false;
+    else if (flag === '--no-node') options.node = false;
     else if (flag === '--webgpu') options.webgpu = true;
-    else if (flag === '--twin') options.twin = true;
+    else if (flag === '--twin') options.viewerModels.push(TWIN_MODEL_ID);
     else {
       const value = inline ?? argv[++i];
-      if (flag === '--models') options.models = value!.split(',');
-      else if (flag === '--slices') options.slices = Number(value);
-      else if (flag === '--clicks') options.clicks = Number(value);
-      else
-        throw new Error(
-          `Unknown option ${flag}. Options: --models id,id  --slices N  --clicks N  --no-browser  --webgpu  --twin`,
-        );
+      if (value === undefined) throw new Error(`${flag} needs a value. ${USAGE}`);
+      if (flag === '--models') options.models = value.split(',');
+      else if (flag === '--model') options.viewerModels.push(...value.split(',').filter(Boolean));
+      else if (flag === '--slices') options.slices = count(flag, value);
+      else if (flag === '--clicks') options.clicks = count(flag, value);
+      else if (flag === '--drags') options.drags = count(flag, value);
+      else throw new Error(`Unknown option ${flag}. ${USAGE}`);
     }
   }
+  options.viewerModels = [...new Set(options.viewerModels)];
   return options;
+}
+
+/**
+ * What the viewer is run with for each model asked for: the twin's own models folder, or the
+ * repository's (the model's files must be here). Throws, naming the command, when they are not.
+ */
+function viewerRuns(
+  manifest: ModelManifest,
+  ids: string[],
+): Array<{ id: string; modelId?: string; modelsDir?: string }> {
+  if (ids.length === 0) return [{ id: manifest.defaultModel }];
+  let twinDir: string | undefined;
+  return ids.map((id) => {
+    if (id === TWIN_MODEL_ID) {
+      twinDir ??= writeTwinModelsFolder(MODELS_DIR, join(import.meta.dirname, '..', '..', 'bench-results'));
+      return { id, modelId: id, modelsDir: twinDir };
+    }
+    const entry = manifest.models.find((m) => m.id === id);
+    if (!entry)
+      throw new Error(
+        `--model ${id}: not a model of models/manifest.json. Known: ${[...manifest.models.map((m) => m.id), TWIN_MODEL_ID].join(', ')}`,
+      );
+    const missing = listModelFiles(entry).filter(({ path }) => !existsSync(join(MODELS_DIR, path)));
+    if (missing.length > 0)
+      throw new Error(
+        `--model ${id}: its files are not here (${missing.map((m) => `models/${m.path}`).join(', ')}). ` +
+          `Fetch them with: npm run models -- fetch ${id}`,
+      );
+    // The manifest's default is what the viewer loads by itself: choosing it again would reload it.
+    return { id, ...(id !== manifest.defaultModel && { modelId: id }) };
+  });
 }
 
 /** The phantom's slices through its objects, and prompts on them (a centre click and a box each). */
@@ -75,8 +134,10 @@ const TEST_MODELS: Array<Pick<ModelEntry, 'id' | 'family'> & { files: Record<'en
   },
 ];
 
-function presentModels(only?: string[]): Array<{ entry: ModelEntry; paths: Record<'encoder' | 'decoder', string> }> {
-  const manifest = parseModelManifest(JSON.parse(readFileSync(join(MODELS_DIR, 'manifest.json'), 'utf8')));
+function presentModels(
+  manifest: ModelManifest,
+  only?: string[],
+): Array<{ entry: ModelEntry; paths: Record<'encoder' | 'decoder', string> }> {
   const found = manifest.models
     .map((entry) => ({
       entry,
@@ -184,48 +245,170 @@ function table(results: NodeBenchResult[]): string {
   return markdownTable(head, rows);
 }
 
-const options = parseArgs(process.argv.slice(2));
-const { slices, prompts } = workload(options.slices);
-const results: NodeBenchResult[] = [];
-for (const { entry, paths } of presentModels(options.models)) {
-  process.stderr.write(`benchmarking ${entry.id}…\n`);
-  results.push(
-    await benchModel(
-      entry,
-      { encoder: readFileSync(paths.encoder), decoder: readFileSync(paths.decoder) },
-      slices,
-      prompts,
-    ),
+/** Box drags: release → the final box's mask over the bare decoder run of that mask, the worker's decodes. */
+function dragTable(results: BrowserBenchResult[]): string {
+  const pair = (s: { p50: number; p95: number }) => `${s.p50} / ${s.p95}`;
+  const rows = results.flatMap((r) => (r.dragSummary ? [{ r, d: r.dragSummary }] : []));
+  return markdownTable(
+    [
+      'model',
+      'backend',
+      'box drag → mask ms p50/p95',
+      'decoder run ms p50/p95',
+      'drag / decoder p50/p95',
+      'beyond the decoder ms p50/p95',
+      'decodes started per drag p50 (during / after release)',
+      'annotation updates per drag p50',
+      'long tasks >50 ms in drags (during / after release)',
+      'longest ms',
+    ],
+    rows.map(({ r, d }) => [
+      r.model,
+      r.backend,
+      pair(d.ms),
+      pair(d.decoderRunMs),
+      pair(d.overDecoder),
+      pair(d.overheadMs),
+      `${d.decodesStartedDuring.p50} / ${d.decodesStartedAfterRelease.p50}`,
+      String(d.annotationUpdates.p50),
+      `${d.longTasksDuring} / ${d.longTasksAfterRelease}`,
+      String(d.longestTaskMs),
+    ]),
   );
 }
-const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB`;
-console.log(
-  `Node ${process.version}, onnxruntime-web WASM; ${machine}; ${slices.length} phantom slices 256x256, ${prompts.length} prompts each\n`,
-);
-console.log(table(results));
-const browserResults: BrowserBenchResult[] = [];
-if (options.browser) {
-  for (const backend of options.webgpu ? (['wasm', 'webgpu'] as const) : (['wasm'] as const)) {
-    process.stderr.write(`benchmarking the viewer in Chromium (${backend})…\n`);
-    browserResults.push(await benchInBrowser({ backend, clicks: options.clicks }));
+
+/** Per interaction, what the worker was asked: p50 and the range over the interactions. */
+function decodeTable(results: BrowserBenchResult[]): string {
+  const spread = (values: number[]) => (values.length === 0 ? '–' : `${Math.min(...values)}–${Math.max(...values)}`);
+  const rows: string[][] = [];
+  for (const r of results) {
+    for (const [kind, records] of [
+      ['click', r.clicks],
+      ['drag', r.drags],
+    ] as const) {
+      if (records.length === 0) continue;
+      const of = (f: (d: (typeof records)[number]['decodes']) => number) => records.map((x) => f(x.decodes));
+      rows.push([
+        r.model,
+        r.backend,
+        kind,
+        String(records.length),
+        `${spread(of((d) => d.sentDuring))} / ${spread(of((d) => d.sentAfterRelease))}`,
+        `${spread(of((d) => d.cancelledDuring))} / ${spread(of((d) => d.cancelledAfterRelease))}`,
+        `${spread(of((d) => d.startedDuring))} / ${spread(of((d) => d.startedAfterRelease))}`,
+        spread(of((d) => d.encodesSent)),
+        spread(of((d) => d.sentAfterShown)),
+      ]);
+    }
   }
-  if (options.twin) {
-    process.stderr.write(`benchmarking the viewer with the SAM decoder twin…\n`);
-    const modelsDir = writeTwinModelsFolder(MODELS_DIR, join(import.meta.dirname, '..', '..', 'bench-results'));
-    browserResults.push(
-      await benchInBrowser({ backend: 'wasm', clicks: options.clicks, modelId: TWIN_MODEL_ID, modelsDir }),
+  return markdownTable(
+    [
+      'model',
+      'backend',
+      'interaction',
+      'n',
+      'decode requests (during / after release)',
+      "answered 'cancelled' (during / after)",
+      'decodes started (during / after)',
+      'encode requests',
+      'decodes sent after the mask was shown',
+    ],
+    rows,
+  );
+}
+
+const ratioLine = (label: string, s: InteractionSummary | undefined) =>
+  s ? `${label} → mask p50 ${s.ms.p50} ms, ${s.overDecoder.p50.toFixed(2)} × decoder` : `${label} → mask: not measured`;
+
+/** The options and the viewer's runs; a wrong option or a model that cannot be measured ends here, said plainly. */
+function setUp(): { options: Options; manifest: ModelManifest; runs: ReturnType<typeof viewerRuns> } {
+  try {
+    const options = parseArgs(process.argv.slice(2));
+    const manifest = loadManifest();
+    // Fail on a model that cannot be measured before spending minutes on the others.
+    return { options, manifest, runs: options.browser ? viewerRuns(manifest, options.viewerModels) : [] };
+  } catch (err) {
+    console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
+}
+
+const { options, manifest, runs } = setUp();
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ');
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB`;
+const results: NodeBenchResult[] = [];
+if (options.node) {
+  const { slices, prompts } = workload(options.slices);
+  for (const { entry, paths } of presentModels(manifest, options.models)) {
+    process.stderr.write(`benchmarking ${entry.id}…\n`);
+    results.push(
+      await benchModel(
+        entry,
+        { encoder: readFileSync(paths.encoder), decoder: readFileSync(paths.decoder) },
+        slices,
+        prompts,
+      ),
     );
   }
-  console.log(`\nIn the viewer (phantom CT, ${options.clicks} clicks on its objects):\n`);
+  console.log(
+    `Node ${process.version}, onnxruntime-web WASM; ${machine}; ${slices.length} phantom slices 256x256, ${prompts.length} prompts each; load average ${load()}\n`,
+  );
+  console.log(table(results));
+}
+const browserResults: BrowserBenchResult[] = [];
+if (options.browser) {
+  const drags = options.drags ?? options.clicks;
+  for (const run of runs) {
+    for (const backend of options.webgpu ? (['wasm', 'webgpu'] as const) : (['wasm'] as const)) {
+      process.stderr.write(
+        `benchmarking the viewer with ${run.id} in Chromium (${backend}); load average ${load()}…\n`,
+      );
+      browserResults.push(
+        await benchInBrowser({
+          backend,
+          clicks: options.clicks,
+          drags,
+          ...(run.modelId && { modelId: run.modelId }),
+          ...(run.modelsDir && { modelsDir: run.modelsDir }),
+        }),
+      );
+    }
+  }
+  console.log(
+    `\nIn the viewer (phantom CT, ${options.clicks} clicks and ${drags} box drags on its objects); ${machine}:\n`,
+  );
   console.log(browserTable(browserResults));
   console.log('\nInteraction budget (click → preview over the bare decoder run of the same click; budget 1.2):\n');
   console.log(budgetTable(browserResults));
+  if (drags > 0) {
+    console.log(
+      `\nBox drags (release → the final box's mask on screen, over the bare decoder run of that mask; ${'≥'} 15 mouse moves each, Esc after):\n`,
+    );
+    console.log(dragTable(browserResults));
+  }
+  console.log("\nDecodes per interaction (the SAM worker's messages; min–max over the interactions):\n");
+  console.log(decodeTable(browserResults));
+  console.log('\nLoad average (1, 5, 15 min) at the start / end of each viewer run:\n');
+  for (const r of browserResults)
+    console.log(`  ${r.model} (${r.backend}): ${r.loadAverage.start.join(', ')} / ${r.loadAverage.end.join(', ')}`);
 }
 const out = join(import.meta.dirname, '..', '..', 'bench-results');
 mkdirSync(out, { recursive: true });
 const file = join(out, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(
   file,
-  JSON.stringify({ date: new Date().toISOString(), machine, results, browser: browserResults }, null, 2),
+  JSON.stringify(
+    { date: new Date().toISOString(), machine, argv: process.argv.slice(2), results, browser: browserResults },
+    null,
+    2,
+  ),
 );
 console.log(`\nJSON: ${file}`);
+for (const r of browserResults) {
+  console.log(`\n${r.model}, ${r.backend}:`);
+  console.log(ratioLine('point click', r.clickSummary));
+  console.log(ratioLine('box drag', r.dragSummary));
+}

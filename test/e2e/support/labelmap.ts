@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { SAMPLE_STUDIES, PHANTOM_TRUTH } from '../../../viewer/samples';
 import { algorithmNameFor } from '../../../extensions/sam-segmentation/src/ohif/labelmap/samSegmentation';
 import type { AcceptResult } from '../../../extensions/sam-segmentation/src/ohif/labelmap/acceptMask';
+import { loadManifest } from '../../../tools/models/cli';
 
 const ROOT = join(__dirname, '..', '..', '..');
 export const phantom = SAMPLE_STUDIES.find((s) => s.id === 'phantom-ct')!;
@@ -16,9 +17,7 @@ const truth = JSON.parse(readFileSync(join(ROOT, 'viewer', 'samples', PHANTOM_TR
   objects: Array<{ id: string; centerVoxel: [number, number, number]; centerMm: number[]; radiiVoxels: number[] }>;
 };
 export const lesion = truth.objects.find((o) => o.id === 'lesion')!;
-const manifest = JSON.parse(readFileSync(join(ROOT, 'models', 'manifest.json'), 'utf8')) as {
-  models: Array<{ id: string; name: string; version: string }>;
-};
+const manifest = loadManifest();
 /** SegmentAlgorithmName given when no model is loaded and the mask is the disc built here. */
 export const DISC_ALGORITHM = 'Lesion disc (e2e test)';
 export const SEMIAUTOMATIC = 'SEMIAUTOMATIC';

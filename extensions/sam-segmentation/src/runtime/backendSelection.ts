@@ -1,7 +1,19 @@
 /**
  * Which execution provider runs the models, and why: pure logic, tested without a browser.
  */
-import type { Backend, BackendPreference, RuntimeEnvironment } from './workerMessages';
+/** Which onnxruntime execution provider really runs a session. */
+export type Backend = 'webgpu' | 'wasm';
+
+/** What the user (or a setting) asked for; 'auto' = WebGPU when an adapter exists, else WASM. */
+export type BackendPreference = 'auto' | Backend;
+
+export interface RuntimeEnvironment {
+  /** True when the page is cross-origin isolated, the condition for multi-threaded WASM. */
+  crossOriginIsolated: boolean;
+  hardwareConcurrency: number;
+  /** `navigator.gpu` exists (secure context, browser support). */
+  webgpuApi: boolean;
+}
 
 export interface BackendChoice {
   backend: Backend;

@@ -6,7 +6,7 @@
  */
 import { familyOf, type ModelEntry } from '../core';
 import { SamModel } from './samModel';
-import type { Backend } from './workerMessages';
+import type { Backend } from './backendSelection';
 
 export interface ModelBytes {
   encoder: Uint8Array;

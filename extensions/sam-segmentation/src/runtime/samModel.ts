@@ -27,7 +27,7 @@ import {
   type VoiSetting,
 } from '../core';
 import { assertGraphMatchesFamily, resolveTensorName, type GraphDescription, type GraphRole } from '../core/manifest';
-import type { Backend } from './workerMessages';
+import type { Backend } from './backendSelection';
 
 /** A float32 tensor as plain data. */
 export interface PlainTensor {

@@ -8,19 +8,9 @@ import type { CleanupOptions, ModelEntry, Prompt, SelectionRule, SlicePixels, Vo
 import type { EmbeddingCacheStats, EmbeddingKeyParts } from './embeddingCache';
 import type { Priority } from './requestQueue';
 
-/** Which onnxruntime execution provider really runs a session. */
-export type Backend = 'webgpu' | 'wasm';
+import type { Backend, BackendPreference, RuntimeEnvironment } from './backendSelection';
 
-/** What the user (or a setting) asked for; 'auto' = WebGPU when an adapter exists, else WASM. */
-export type BackendPreference = 'auto' | Backend;
-
-export interface RuntimeEnvironment {
-  /** True when the page is cross-origin isolated, the condition for multi-threaded WASM. */
-  crossOriginIsolated: boolean;
-  hardwareConcurrency: number;
-  /** `navigator.gpu` exists (secure context, browser support). */
-  webgpuApi: boolean;
-}
+export type { Backend, BackendPreference, RuntimeEnvironment } from './backendSelection';
 
 export interface BackendReport {
   backend: Backend;

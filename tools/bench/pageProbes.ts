@@ -1,0 +1,148 @@
+/**
+ * What the viewer bench installs in the page before the viewer's own scripts run (Playwright init
+ * scripts), and the page-side types the bench reads back:
+ *
+ * - `NAME_SHIM`: tsx (esbuild, keepNames) wraps named functions and classes in a `__name(…)` call;
+ *   functions sent to the page (init scripts, `page.evaluate`) would then call a helper the page
+ *   does not have. The shim gives the page a no-op one, so page-side code can name its functions.
+ * - `recordLongTasks`: main-thread long tasks (PerformanceObserver 'longtask') into `__longTasks`.
+ * - `recordSamWorker`: wraps `window.Worker` (a subclass) so that, for the SAM inference worker
+ *   (created with `name: 'sam-inference'`), every message posted to it and every message from it is
+ *   logged in `__samWorkerLog` with the page's clock (`performance.now()`, the clock of pointer
+ *   events and animation frames). Reads only the messages' `type`, `id` and a few plain fields, so
+ *   it measures any version of the extension that keeps that protocol.
+ * - `installSamStateReader`: THE ONE place where the bench reads the extension's app state
+ *   (`window.services.samService`); see its comment.
+ */
+
+/** Must be the first init script. */
+export const NAME_SHIM = 'globalThis.__name = globalThis.__name || ((f) => f);';
+
+export interface LongTask {
+  start: number;
+  duration: number;
+}
+
+export function recordLongTasks(): void {
+  const w = window as unknown as { __longTasks: LongTask[] };
+  w.__longTasks = [];
+  new PerformanceObserver((list) =>
+    list.getEntries().forEach((e) => w.__longTasks.push({ start: e.startTime, duration: e.duration })),
+  ).observe({ type: 'longtask', buffered: true });
+}
+
+/** One message to or from the SAM inference worker, as logged in the page. */
+export interface WorkerLogEntry {
+  dir: 'sent' | 'received';
+  type: string;
+  id: number;
+  /** performance.now() when posted (sent) or when the main thread got it (received). */
+  t: number;
+  ok?: boolean;
+  /** Decode answers: the decoder graph's run alone, in the worker. */
+  decoderRunMs?: number;
+  /** Decode requests: the prompt's box and points, image pixels. */
+  box?: { x0: number; y0: number; x1: number; y1: number };
+  points?: { x: number; y: number; label: string }[];
+  /** Cancel requests: the ids asked to be cancelled. */
+  ids?: number[];
+  /** Cancel answers: how many queued requests the worker dropped. */
+  cancelled?: number;
+}
+
+export function recordSamWorker(): void {
+  const w = window as unknown as { __samWorkerLog: WorkerLogEntry[]; Worker: typeof Worker };
+  const log: WorkerLogEntry[] = [];
+  w.__samWorkerLog = log;
+  const describe = (dir: WorkerLogEntry['dir'], data: unknown): WorkerLogEntry | undefined => {
+    const m = data as Record<string, unknown> | null;
+    if (!m || typeof m !== 'object' || typeof m.type !== 'string') return undefined;
+    const entry: WorkerLogEntry = { dir, type: m.type, id: Number(m.id), t: performance.now() };
+    if (typeof m.ok === 'boolean') entry.ok = m.ok;
+    if (typeof m.decoderRunMs === 'number') entry.decoderRunMs = m.decoderRunMs;
+    if (typeof m.cancelled === 'number') entry.cancelled = m.cancelled;
+    if (Array.isArray(m.ids)) entry.ids = (m.ids as unknown[]).map(Number);
+    const prompt = m.prompt as Pick<WorkerLogEntry, 'box' | 'points'> | undefined;
+    if (prompt?.box) entry.box = { x0: prompt.box.x0, y0: prompt.box.y0, x1: prompt.box.x1, y1: prompt.box.y1 };
+    if (Array.isArray(prompt?.points)) entry.points = prompt.points.map(({ x, y, label }) => ({ x, y, label }));
+    return entry;
+  };
+  const Base = w.Worker;
+  class RecordingWorker extends Base {
+    constructor(url: string | URL, options?: WorkerOptions) {
+      super(url, options);
+      if (options?.name !== 'sam-inference') return;
+      const post = this.postMessage.bind(this) as (...args: unknown[]) => void;
+      this.postMessage = ((message: unknown, ...rest: unknown[]) => {
+        const entry = describe('sent', message);
+        if (entry) log.push(entry);
+        post(message, ...rest);
+      }) as Worker['postMessage'];
+      // Registered before the client's own `onmessage`, so this runs first, with the arrival time.
+      this.addEventListener('message', (e) => {
+        const entry = describe('received', e.data);
+        if (entry && entry.type !== 'progress') log.push(entry);
+      });
+    }
+  }
+  w.Worker = RecordingWorker;
+}
+
+/** The preview as the bench needs it (fields present in every version of the extension's state). */
+export interface PreviewLike {
+  prompt: { points: unknown[]; box?: { x0: number; y0: number; x1: number; y1: number } };
+  decoderRunMs: number;
+  imageId?: string;
+}
+
+/** `window.__benchSam`: see installSamStateReader. */
+export interface SamStateReader {
+  /** The mask on screen now, not yet accepted; undefined when none. */
+  preview(): PreviewLike | undefined;
+  /** Calls `listener` after every state change; returns the way to stop. */
+  subscribe(listener: () => void): { unsubscribe(): void };
+  /** The loaded model, when one is ready. */
+  model(): { id: string; loadMs: number; backend: string } | undefined;
+  /** Background encoding of the series: total encode ms and images done. */
+  preEncoding(): { encodeMs: number; done: number } | undefined;
+  /** What the last accept wrote (changes identity with each accept). */
+  lastAccept(): unknown;
+}
+
+/**
+ * The bench's only reader of the SAM extension's app state. It installs `window.__benchSam`
+ * (SamStateReader) over `window.services.samService`, and is written for both shapes of the
+ * service's state:
+ *
+ * - now (before the refactor): `getState().preview`, `subscribe(listener)`;
+ * - after the refactor: `getState().segment.preview`, and OHIF's pub/sub
+ *   `subscribe(SamService.EVENTS.STATE_CHANGED, listener)`, the event being
+ *   'event::samService:stateChanged'.
+ *
+ * It tries the new shape first and falls back to the old one: the preview is
+ * `state.segment?.preview ?? state.preview`; a `subscribe` that declares two parameters (event,
+ * listener) is the new one, one parameter the old. Nothing else in the bench touches samService.
+ */
+export function installSamStateReader(): void {
+  const STATE_CHANGED = 'event::samService:stateChanged';
+  type Service = {
+    getState(): Record<string, unknown>;
+    subscribe(...args: unknown[]): { unsubscribe(): void };
+  };
+  const service = () => (window as unknown as { services: { samService: Service } }).services.samService;
+  const state = () => service().getState() as Record<string, unknown> & { segment?: { preview?: PreviewLike } };
+  const reader: SamStateReader = {
+    preview: () => state().segment?.preview ?? (state().preview as PreviewLike | undefined),
+    subscribe: (listener) => {
+      const s = service();
+      return s.subscribe.length >= 2 ? s.subscribe(STATE_CHANGED, listener) : s.subscribe(listener);
+    },
+    model: () => {
+      const model = state().model as { state: string; model?: { id: string; loadMs: number; backend: string } };
+      return model?.state === 'ready' ? model.model : undefined;
+    },
+    preEncoding: () => state().preEncoding as { encodeMs: number; done: number } | undefined,
+    lastAccept: () => state().lastAccept,
+  };
+  (window as unknown as { __benchSam: SamStateReader }).__benchSam = reader;
+}
