@@ -48,6 +48,8 @@ export interface DecodeCounts {
     sentAfterReleaseMs: number;
     answeredAfterReleaseMs: number;
     decoderRunMs: number;
+    /** The worker's whole decode, when the answer says (the decoder run plus feeds, candidates, mask). */
+    decodeMs?: number;
     box?: WorkerLogEntry['box'];
     /** Posted after the last annotation change of the interaction (undefined when none was seen). */
     sentAfterLastAnnotationChange?: boolean;
@@ -87,6 +89,7 @@ export function countDecodes(log: readonly WorkerLogEntry[], w: InteractionWindo
       sentAfterReleaseMs: request.t - w.released,
       answeredAfterReleaseMs: answer.t - w.released,
       decoderRunMs: answer.decoderRunMs,
+      ...(answer.decodeMs !== undefined && { decodeMs: answer.decodeMs }),
       ...(request.box && { box: request.box }),
       ...(lastAnnotationChange !== undefined && {
         sentAfterLastAnnotationChange: request.t >= lastAnnotationChange,

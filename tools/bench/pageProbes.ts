@@ -41,6 +41,8 @@ export interface WorkerLogEntry {
   ok?: boolean;
   /** Decode answers: the decoder graph's run alone, in the worker. */
   decoderRunMs?: number;
+  /** Decode answers: the worker's whole decode (feeds, decoder, candidates, mask, clean-up). */
+  decodeMs?: number;
   /** Decode requests: the prompt's box and points, image pixels. */
   box?: { x0: number; y0: number; x1: number; y1: number };
   points?: { x: number; y: number; label: string }[];
@@ -60,6 +62,7 @@ export function recordSamWorker(): void {
     const entry: WorkerLogEntry = { dir, type: m.type, id: Number(m.id), t: performance.now() };
     if (typeof m.ok === 'boolean') entry.ok = m.ok;
     if (typeof m.decoderRunMs === 'number') entry.decoderRunMs = m.decoderRunMs;
+    if (typeof m.decodeMs === 'number') entry.decodeMs = m.decodeMs;
     if (typeof m.cancelled === 'number') entry.cancelled = m.cancelled;
     if (Array.isArray(m.ids)) entry.ids = (m.ids as unknown[]).map(Number);
     const prompt = m.prompt as Pick<WorkerLogEntry, 'box' | 'points'> | undefined;

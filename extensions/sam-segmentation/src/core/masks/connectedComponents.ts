@@ -1,6 +1,6 @@
 /**
  * Connected components and hole filling on binary masks (rows x columns, non-zero = foreground).
- * Breadth-first with one preallocated queue: linear time, no recursion, no per-pixel allocation.
+ * Breadth-first with one preallocated queue: linear time, no recursion, no per-pixel allocation or call.
  */
 
 export type Connectivity = 4 | 8;
@@ -13,24 +13,9 @@ export interface Components {
   sizes: Int32Array;
 }
 
-const NEIGHBOURS: Record<Connectivity, readonly (readonly [number, number])[]> = {
-  4: [
-    [1, 0],
-    [-1, 0],
-    [0, 1],
-    [0, -1],
-  ],
-  8: [
-    [1, 0],
-    [-1, 0],
-    [0, 1],
-    [0, -1],
-    [1, 1],
-    [1, -1],
-    [-1, 1],
-    [-1, -1],
-  ],
-};
+// Neighbour steps (dx, dy): the 4-neighbourhood first, then the diagonals.
+const DX = [1, -1, 0, 0, 1, 1, -1, -1];
+const DY = [0, 0, 1, -1, 1, -1, 1, -1];
 
 function checkSize(mask: Uint8Array, width: number, height: number): void {
   if (mask.length !== width * height) {
@@ -39,8 +24,10 @@ function checkSize(mask: Uint8Array, width: number, height: number): void {
 }
 
 /**
- * Floods from the queued pixels over pixels for which `accept(i)` holds, calling `visit(i)` once per
- * pixel (the seeds must already be marked). Returns nothing; the queue is reused by the caller.
+ * Floods from the queued pixels (already marked) over the unmarked pixels whose mask value is
+ * foreground (`foreground` true) or background (false), marking each with `mark`. Returns how many
+ * pixels it marked besides the seeds. The queue is reused by the caller. No closures in the loop:
+ * this runs once per pixel of every mask the clean-up sees.
  */
 function flood(
   queue: Int32Array,
@@ -48,26 +35,28 @@ function flood(
   width: number,
   height: number,
   connectivity: Connectivity,
-  accept: (i: number) => boolean,
-  visit: (i: number) => void,
-): void {
-  const steps = NEIGHBOURS[connectivity];
+  mask: Uint8Array,
+  foreground: boolean,
+  marks: Int32Array | Uint8Array,
+  mark: number,
+): number {
   let head = 0;
   let tail = queued;
   while (head < tail) {
     const i = queue[head++]!;
     const x = i % width;
     const y = (i - x) / width;
-    for (const [dx, dy] of steps) {
-      const nx = x + dx;
-      const ny = y + dy;
+    for (let k = 0; k < connectivity; k++) {
+      const nx = x + DX[k]!;
+      const ny = y + DY[k]!;
       if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
       const j = ny * width + nx;
-      if (!accept(j)) continue;
-      visit(j);
+      if (marks[j] !== 0 || (mask[j] !== 0) !== foreground) continue;
+      marks[j] = mark;
       queue[tail++] = j;
     }
   }
+  return tail - queued;
 }
 
 export function labelComponents(
@@ -85,23 +74,9 @@ export function labelComponents(
   for (let seed = 0; seed < n; seed++) {
     if (!mask[seed] || labels[seed]) continue;
     label++;
-    let size = 1;
     labels[seed] = label;
     queue[0] = seed;
-    const current = label;
-    flood(
-      queue,
-      1,
-      width,
-      height,
-      connectivity,
-      (j) => mask[j] !== 0 && labels[j] === 0,
-      (j) => {
-        labels[j] = current;
-        size++;
-      },
-    );
-    sizes.push(size);
+    sizes.push(1 + flood(queue, 1, width, height, connectivity, mask, true, labels, label));
   }
   return { labels, count: label, sizes: Int32Array.from(sizes) };
 }
@@ -132,17 +107,7 @@ export function fillHoles(mask: Uint8Array, width: number, height: number, conne
     seed(y * width + width - 1);
   }
   const background: Connectivity = connectivity === 8 ? 4 : 8;
-  flood(
-    queue,
-    queued,
-    width,
-    height,
-    background,
-    (j) => !mask[j] && !outside[j],
-    (j) => {
-      outside[j] = 1;
-    },
-  );
+  flood(queue, queued, width, height, background, mask, false, outside, 1);
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = outside[i] ? 0 : 1;
   return out;
