@@ -9,6 +9,7 @@ import type { RunningServer } from '../../viewer/server';
 import { PHANTOM_TRUTH, SAMPLE_STUDIES } from '../../viewer/samples';
 import { samProblems, type PageProblem } from './support/browser';
 import { openStudyInSamMode } from './support/session';
+import { imageToPage, showSliceNear } from './support/viewer';
 
 jest.setTimeout(180_000);
 
@@ -34,41 +35,9 @@ afterAll(async () => {
 
 /** Shows the lesion's central slice and returns the page position of the lesion's centre. */
 async function lesionOnScreen(): Promise<{ x: number; y: number }> {
-  return page.evaluate(
-    async ({ zMm, ix, iy }) => {
-      const w = window as unknown as {
-        cornerstone: {
-          metaData: { get(t: string, id: string): { imagePositionPatient: number[] } };
-          utilities: { imageToWorldCoords(id: string, p: number[]): number[] };
-        };
-        services: {
-          viewportGridService: { getActiveViewportId(): string };
-          cornerstoneViewportService: {
-            getCornerstoneViewport(id: string): {
-              element: HTMLElement;
-              getImageIds(): string[];
-              getCurrentImageId(): string;
-              setImageIdIndex(i: number): Promise<void>;
-              worldToCanvas(p: number[]): [number, number];
-            };
-          };
-        };
-      };
-      const { viewportGridService, cornerstoneViewportService } = w.services;
-      const vp = cornerstoneViewportService.getCornerstoneViewport(viewportGridService.getActiveViewportId());
-      const index = vp
-        .getImageIds()
-        .findIndex(
-          (id) => Math.abs(w.cornerstone.metaData.get('imagePlaneModule', id).imagePositionPatient[2]! - zMm) < 0.5,
-        );
-      await vp.setImageIdIndex(index);
-      await new Promise((r) => setTimeout(r, 200)); // let the new image render
-      const [cx, cy] = vp.worldToCanvas(w.cornerstone.utilities.imageToWorldCoords(vp.getCurrentImageId(), [ix, iy]));
-      const rect = vp.element.getBoundingClientRect();
-      return { x: rect.left + cx, y: rect.top + cy };
-    },
-    { zMm: lesion.centerMm[2], ix: lesion.centerVoxel[0], iy: lesion.centerVoxel[1] },
-  );
+  await showSliceNear(page, lesion.centerMm[2]!);
+  const [at] = await imageToPage(page, [[lesion.centerVoxel[0], lesion.centerVoxel[1]]]);
+  return at!;
 }
 
 /** Opaque pixels of the preview overlay within `r` CSS pixels of a page position. */

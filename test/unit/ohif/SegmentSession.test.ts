@@ -293,6 +293,18 @@ describe('a viewport’s prompting session', () => {
     expect(t.decodes).toHaveLength(1);
   });
 
+  it('after a model change, decodes the prompt on the image again instead of showing the old model’s mask', async () => {
+    const t = setup();
+    t.point(10, 10);
+    await t.finish(3);
+    t.session.reset();
+    expect(t.session.state.phase).toBe('idle');
+    expect(t.annotations()).toHaveLength(1);
+    t.session.promptChanged('img');
+    expect(t.decodes).toHaveLength(2);
+    expect(t.session.state.phase).toBe('decoding');
+  });
+
   it('replaces an older box by the newer one, removing the older annotation', async () => {
     const t = setup();
     t.add({ box: { x0: 1, y0: 1, x1: 9, y1: 9 } });

@@ -57,6 +57,7 @@ export class SamInViewer {
 
   /** A model is ready (again): encode the series for it, and prompt what is already on the image. */
   modelReady(): void {
+    this.sessions.modelChanged();
     this.encoding?.stop();
     this.encoding = new SeriesEncodingController({
       cornerstone: this.host.cornerstone,

@@ -301,10 +301,19 @@ export class SegmentSession {
     this.deps.runtime.releaseSession(this.deps.viewportId);
   }
 
-  dispose(): void {
+  /**
+   * Forgets every mask shown or remembered and goes idle, leaving the annotations: another model is
+   * loaded, so the prompt on the image is decoded again with it (see SegmentSessions.modelChanged).
+   */
+  reset(): void {
     this.scheduler.cancel();
     this.clearShown();
     this.remembered.clear();
     this.deps.runtime.releaseSession(this.deps.viewportId);
+    if (this.view.phase !== 'accepting') this.apply({ type: 'rejected' });
+  }
+
+  dispose(): void {
+    this.reset();
   }
 }

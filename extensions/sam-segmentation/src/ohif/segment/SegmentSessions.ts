@@ -148,6 +148,11 @@ export class SegmentSessions {
     else this.deps.onChange(idleView(id));
   }
 
+  /** Another model is ready: no mask of the previous one may be shown again. */
+  modelChanged(): void {
+    for (const entry of this.entries.values()) entry.session.reset();
+  }
+
   dispose(): void {
     for (const entry of this.entries.values()) entry.detach();
     this.entries.clear();
