@@ -144,6 +144,17 @@ describe('RuntimeSession', () => {
     ]);
   });
 
+  it('encodes an image once when two requests for it cross (pre-encoding and a click)', async () => {
+    const t = await started();
+    const reads: string[] = [];
+    await Promise.all([
+      t.session.encode(image('slice3', reads), { priority: 'background' }),
+      t.session.decode(image('slice3', reads), prompt),
+    ]);
+    expect(reads).toEqual(['slice3']);
+    expect(t.calls.slice(1)).toEqual(['encode slice3', 'decode slice3']);
+  });
+
   it('refuses to segment before a model is ready, saying so', async () => {
     const session = new RuntimeSession({ onChange: () => undefined });
     await expect(session.decode(image('x', []), prompt)).rejects.toThrow(/No model is loaded yet/);

@@ -122,6 +122,16 @@ export interface ModelFamily {
   decoder: DecoderSpec;
   prompt: PromptRules;
   output: OutputRules;
+  propagation: PropagationRules;
+}
+
+/**
+ * How a mask is carried from slice to slice (runtime/propagation/): 'reprompt' prompts each slice with
+ * the previous slice's mask (any image model); 'memory' is SAM 2's memory bank, which needs the video
+ * modules (memory attention and encoder) besides the image encoder and decoder.
+ */
+export interface PropagationRules {
+  engine: 'reprompt' | 'memory';
 }
 
 /** SAM's pixel statistics on the 0-255 scale. */
@@ -185,6 +195,7 @@ export const SAM: ModelFamily = {
     placeholderLabel: null,
   },
   output: { maskSource: 'full-resolution', singleMaskTokenIndex: 0, candidateIndices: null },
+  propagation: { engine: 'reprompt' },
 };
 
 export const MEDSAM: ModelFamily = {
@@ -208,6 +219,7 @@ export const MEDSAM: ModelFamily = {
     placeholderLabel: null,
   },
   output: { maskSource: 'low-resolution', singleMaskTokenIndex: 0, candidateIndices: [0] },
+  propagation: { engine: 'reprompt' },
 };
 
 export const SAM2: ModelFamily = {
@@ -251,6 +263,7 @@ export const SAM2: ModelFamily = {
     placeholderLabel: null,
   },
   output: { maskSource: 'low-resolution', singleMaskTokenIndex: null, candidateIndices: null },
+  propagation: { engine: 'reprompt' },
 };
 
 export const TRANSFORMERS_JS: ModelFamily = {
@@ -283,6 +296,7 @@ export const TRANSFORMERS_JS: ModelFamily = {
     placeholderLabel: -10,
   },
   output: { maskSource: 'low-resolution', singleMaskTokenIndex: null, candidateIndices: null },
+  propagation: { engine: 'reprompt' },
 };
 
 export const MODEL_FAMILIES: Readonly<Record<FamilyId, ModelFamily>> = {

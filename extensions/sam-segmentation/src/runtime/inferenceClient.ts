@@ -15,6 +15,7 @@ import type {
 } from './workerMessages';
 import type { CleanupOptions, ModelEntry, Prompt, SelectionRule, SlicePixels, VoiSetting } from '../core';
 import type { EmbeddingCacheStats, EmbeddingKeyParts } from './embeddingCache';
+import type { PropagationSettings } from './propagation/propagationEngine';
 import type { Priority } from './requestQueue';
 import { ORT_FOLDER, MODELS_FOLDER, assetUrl } from './assetUrls';
 
@@ -25,6 +26,7 @@ export { CancelledError };
 export type DecodeAnswer = Extract<WorkerResponse, { type: 'decode' }>;
 export type EncodeAnswer = Extract<WorkerResponse, { type: 'encode' }>;
 export type PickAnswer = Extract<WorkerResponse, { type: 'pickCandidate' }>;
+export type PropagateStepAnswer = Extract<WorkerResponse, { type: 'propagateStep' }>;
 
 /** A request on its way: its id (to cancel it) and its answer. */
 export interface Pending<T> {
@@ -154,6 +156,39 @@ export class InferenceClient {
   /** Another candidate of a session's decode, as a mask (upsampling only, no decoder run). */
   async pickCandidate(session: string, decodeId: number, index: number): Promise<PickAnswer> {
     return this.call('pickCandidate', { type: 'pickCandidate', session, decodeId, index });
+  }
+
+  /**
+   * Starts a propagation run in the worker from a seed mask (copied and transferred: the caller's stays
+   * usable); `seedDecode` names the kept decode it is the preview of, if any.
+   */
+  async startPropagation(
+    run: string,
+    modelId: string,
+    seed: { mask: Uint8Array; width: number; height: number },
+    settings: PropagationSettings,
+    seedDecode?: { session: string; decodeId: number },
+  ): Promise<void> {
+    const mask = seed.mask.slice();
+    const body = {
+      type: 'propagateStart' as const,
+      run,
+      modelId,
+      seed: { ...seed, mask },
+      settings,
+      ...(seedDecode && { seedDecode }),
+    };
+    const answer = await this.request(body, undefined, [mask.buffer]).answer;
+    if (answer.type !== 'propagateStart') throw new Error(`Unexpected answer to propagateStart: ${answer.type}`);
+  }
+
+  /** The run's mask on the next slice (a NotEncodedError when the worker has no embedding for `key`). */
+  propagateStep(run: string, key: EmbeddingKeyParts): Promise<PropagateStepAnswer> {
+    return this.call('propagateStep', { type: 'propagateStep', run, ...key });
+  }
+
+  endPropagation(run: string): void {
+    this.request({ type: 'propagateEnd', run }).answer.catch(() => {});
   }
 
   /** Lets the worker forget a session's decodes (its viewport is gone, or its prompt was rejected). */

@@ -8,6 +8,13 @@ import type { CleanupOptions, SelectionRule } from '../core';
 import { EmbeddingCache, embeddingKey, type EmbeddingCacheOptions, type EmbeddingKeyParts } from './embeddingCache';
 import type { Backend, LoadedModelInfo } from './workerMessages';
 import { DecodeRecords } from './decodeRecords';
+import {
+  createPropagationEngine,
+  type PropagationEngine,
+  type PropagationSeed,
+  type PropagationSettings,
+  type PropagationStep,
+} from './propagation/propagationEngine';
 import { openModel } from './openModel';
 import type { DecodeResult, ImageEmbedding, SamModel } from './samModel';
 
@@ -61,6 +68,8 @@ export class InferenceEngine {
   private oversized: { key: string; embedding: ImageEmbedding } | undefined;
   cache: EmbeddingCache;
   readonly records = new DecodeRecords();
+  /** Propagation runs under way, by the run id the main thread gave. */
+  private readonly runs = new Map<string, { engine: PropagationEngine; modelId: string }>();
 
   constructor(cacheOptions: EmbeddingCacheOptions = {}) {
     this.cache = new EmbeddingCache(cacheOptions);
@@ -98,7 +107,13 @@ export class InferenceEngine {
     this.models.delete(modelId);
     this.cache.deleteModel(modelId);
     this.records.releaseModel(modelId);
+    for (const [run, { modelId: of }] of this.runs) if (of === modelId) this.runs.delete(run);
     await loaded.model.release();
+  }
+
+  /** A loaded model itself, for callers that decode without the engine's cache (the 2D evaluation). */
+  samModel(modelId: string): SamModel {
+    return this.loaded(modelId).model;
   }
 
   private loaded(modelId: string) {
@@ -136,10 +151,15 @@ export class InferenceEngine {
     return { cached: false, encodeMs: performance.now() - started };
   }
 
-  async decode(request: DecodeRequest): Promise<EngineDecodeResult> {
-    const key = embeddingKey(request);
+  private embedding(key: string): ImageEmbedding {
     const embedding = this.cache.get(key) ?? (this.oversized?.key === key ? this.oversized.embedding : undefined);
     if (!embedding) throw new NotEncodedError(key);
+    return embedding;
+  }
+
+  async decode(request: DecodeRequest): Promise<EngineDecodeResult> {
+    const key = embeddingKey(request);
+    const embedding = this.embedding(key);
     const started = performance.now();
     const { model, entry } = this.loaded(request.modelId);
     const { session } = request;
@@ -188,5 +208,41 @@ export class InferenceEngine {
     const mask = model.candidateMask(record.width, record.height, candidate, record.prompt, record.cleanup);
     record.chosenIndex = index;
     return { mask, width: record.width, height: record.height, chosenIndex: index };
+  }
+
+  /**
+   * Starts propagating `seed` (the start slice's mask) through a series with the model's engine. With
+   * `seedDecode`, the seed is that kept decode's preview, and its logits come along for the engine.
+   */
+  startPropagation(
+    run: string,
+    modelId: string,
+    seed: PropagationSeed,
+    settings: PropagationSettings,
+    seedDecode?: { session: string; decodeId: number },
+  ): void {
+    const { model, entry } = this.loaded(modelId);
+    const record = seedDecode && this.records.get(seedDecode.session, seedDecode.decodeId);
+    const lowResLogits = record?.candidates.find((c) => c.index === record.chosenIndex)?.lowResLogits;
+    const engine = createPropagationEngine({
+      model,
+      seed: { ...seed, ...(lowResLogits && { lowResLogits }) },
+      settings,
+      ...(entry.cleanup && { cleanup: {} }),
+    });
+    this.runs.set(run, { engine, modelId });
+  }
+
+  /** The run's next slice (a NotEncodedError when its embedding is not cached). */
+  propagateStep(run: string, key: EmbeddingKeyParts): Promise<PropagationStep> {
+    const started = this.runs.get(run);
+    if (!started) throw new Error(`Propagation ${run} is not running (it ended, or its model was unloaded).`);
+    if (started.modelId !== key.modelId)
+      throw new Error(`Propagation ${run} runs ${started.modelId}, not ${key.modelId}.`);
+    return started.engine.step(this.embedding(embeddingKey(key)));
+  }
+
+  endPropagation(run: string): void {
+    this.runs.delete(run);
   }
 }

@@ -147,6 +147,18 @@ async function handle(request: QueuedRequest): Promise<[WorkerResponse, Transfer
     case 'releaseSession':
       engine.records.release(request.session);
       return [{ id: request.id, type: 'releaseSession', ok: true }, []];
+    case 'propagateStart':
+      engine.startPropagation(request.run, request.modelId, request.seed, request.settings, request.seedDecode);
+      return [{ id: request.id, type: 'propagateStart', ok: true }, []];
+    case 'propagateStep': {
+      const { run, modelId, imageKey, preprocessingKey } = request;
+      const step = await engine.propagateStep(run, { modelId, imageKey, preprocessingKey });
+      const mask = owned(step.mask);
+      return [{ id: request.id, type: 'propagateStep', ok: true, ...step, mask }, [mask.buffer]];
+    }
+    case 'propagateEnd':
+      engine.endPropagation(request.run);
+      return [{ id: request.id, type: 'propagateEnd', ok: true }, []];
     case 'cacheStats':
       return [{ id: request.id, type: 'cacheStats', ok: true, stats: engine.cache.stats() }, []];
     case 'configureCache':

@@ -17,7 +17,14 @@ import {
 import { MODELS_FOLDER, assetUrl } from './assetUrls';
 import { CancelledError } from './cancellation';
 import { embeddingKey, type EmbeddingCacheStats, type EmbeddingKeyParts } from './embeddingCache';
-import { InferenceClient, type DecodeAnswer, type EncodeAnswer, type PickAnswer } from './inferenceClient';
+import {
+  InferenceClient,
+  type DecodeAnswer,
+  type EncodeAnswer,
+  type PickAnswer,
+  type PropagateStepAnswer,
+} from './inferenceClient';
+import type { PropagationSettings } from './propagation/propagationEngine';
 import type { Priority } from './requestQueue';
 import type { Backend, BackendPreference, BackendReport, LoadedModelInfo } from './workerMessages';
 
@@ -92,6 +99,9 @@ export class RuntimeSession {
   private ready: { entry: ModelEntry; info: LoadedModelInfo } | undefined;
   /** Embedding keys the worker answered an encode for (it may have evicted some since: a decode then says so). */
   private readonly encoded = new Set<string>();
+  /** Encodes on their way, so that a second request for the same image waits for the first. */
+  private readonly encoding = new Map<string, Promise<EncodeAnswer>>();
+  private nextRun = 1;
   private preference: BackendPreference = 'auto';
   /** The backend the probe found, once the runtime is ready. */
   private backend: Backend | undefined;
@@ -164,6 +174,7 @@ export class RuntimeSession {
     if (!client) return;
     this.ready = undefined;
     this.encoded.clear();
+    this.encoding.clear();
     const loading = (p: { file?: string; loadedBytes: number; totalBytes?: number } = { loadedBytes: 0 }) =>
       this.deps.onChange({ model: { state: 'loading', ...(modelId && { modelId }), ...p } });
     loading();
@@ -200,11 +211,30 @@ export class RuntimeSession {
   /**
    * Encodes an image into the worker's embedding cache (nothing runs when it is already there). An
    * abort of `signal` cancels the request if it has not started; the promise then rejects with
-   * CancelledError.
+   * CancelledError. A request for an image already being encoded waits for that encode.
    */
   async encode(
     image: ImageSource,
     options: { priority?: Priority; group?: string; signal?: AbortSignal } = {},
+  ): Promise<EncodeAnswer> {
+    const { entry } = this.readyClient();
+    const known = embeddingKey(this.keyOf(image, entry.id));
+    const under = this.encoding.get(known);
+    if (under) {
+      // Waits for the encode under way; if that one was cancelled (a series' pre-encoding left behind), asks again.
+      return under.catch((err: unknown) => {
+        if (err instanceof CancelledError && !options.signal?.aborted) return this.encode(image, options);
+        throw err;
+      });
+    }
+    const done = this.sendEncode(image, options).finally(() => this.encoding.delete(known));
+    this.encoding.set(known, done);
+    return done;
+  }
+
+  private async sendEncode(
+    image: ImageSource,
+    options: { priority?: Priority; group?: string; signal?: AbortSignal },
   ): Promise<EncodeAnswer> {
     const { client, entry } = this.readyClient();
     const key = this.keyOf(image, entry.id);
@@ -225,6 +255,28 @@ export class RuntimeSession {
     }
   }
 
+  /** Encodes `image` unless the worker is known to have its embedding. */
+  private async ensureEncoded(image: ImageSource, modelId: string): Promise<string> {
+    const known = embeddingKey(this.keyOf(image, modelId));
+    if (!this.encoded.has(known)) await this.encode(image);
+    return known;
+  }
+
+  /** Runs `request` on an encoded image; encodes it again, once, if the worker evicted it meanwhile. */
+  private async onEncoded<T>(image: ImageSource, request: (key: EmbeddingKeyParts) => Promise<T>): Promise<T> {
+    const { entry } = this.readyClient();
+    const key = this.keyOf(image, entry.id);
+    const known = await this.ensureEncoded(image, entry.id);
+    try {
+      return await request(key);
+    } catch (err) {
+      if (!(err instanceof Error) || err.name !== 'NotEncodedError') throw err;
+      this.encoded.delete(known);
+      await this.encode(image);
+      return request(key);
+    }
+  }
+
   /** Cancels every queued encode of a group (a series' pre-encoding when the series changes). */
   cancelGroup(group: string): void {
     this.client?.cancelGroup(group);
@@ -240,19 +292,33 @@ export class RuntimeSession {
     prompt: Prompt,
     options: { session?: string; refineFrom?: number; selection?: SelectionRule } = {},
   ): Promise<DecodeAnswer> {
+    const { client } = this.readyClient();
+    return this.onEncoded(image, (key) => client.decode(key, prompt, options).done);
+  }
+
+  /**
+   * Starts propagating a mask through a series with the loaded model's engine; returns the run's id.
+   * `seedDecode`: the mask is that kept decode's preview (its logits go along in the worker).
+   */
+  async startPropagation(
+    seed: { mask: Uint8Array; width: number; height: number },
+    settings: PropagationSettings,
+    seedDecode?: { session: string; decodeId: number },
+  ): Promise<string> {
     const { client, entry } = this.readyClient();
-    const key = this.keyOf(image, entry.id);
-    const known = embeddingKey(key);
-    if (!this.encoded.has(known)) await this.encode(image);
-    try {
-      return await client.decode(key, prompt, options).done;
-    } catch (err) {
-      if (!(err instanceof Error) || err.name !== 'NotEncodedError') throw err;
-      // Evicted from the worker's cache since it was encoded: encode again, once.
-      this.encoded.delete(known);
-      await this.encode(image);
-      return client.decode(key, prompt, options).done;
-    }
+    const run = `run${this.nextRun++}`;
+    await client.startPropagation(run, entry.id, seed, settings, seedDecode);
+    return run;
+  }
+
+  /** The run's mask on `image`, the next slice in its direction (encoded first if the worker lacks it). */
+  propagateStep(run: string, image: ImageSource): Promise<PropagateStepAnswer> {
+    const { client } = this.readyClient();
+    return this.onEncoded(image, (key) => client.propagateStep(run, key));
+  }
+
+  endPropagation(run: string): void {
+    this.client?.endPropagation(run);
   }
 
   pickCandidate(session: string, decodeId: number, index: number): Promise<PickAnswer> {
@@ -275,6 +341,7 @@ export class RuntimeSession {
     this.ready = undefined;
     this.backend = undefined;
     this.encoded.clear();
+    this.encoding.clear();
     this.deps.onChange({ runtime: { state: 'idle' }, model: { state: 'idle' } });
   }
 }

@@ -7,6 +7,7 @@
 import type { CleanupOptions, ModelEntry, Prompt, SelectionRule, SlicePixels, VoiSetting } from '../core';
 import type { EmbeddingCacheStats, EmbeddingKeyParts } from './embeddingCache';
 import type { Priority } from './requestQueue';
+import type { PropagationSettings, PropagationStep } from './propagation/propagationEngine';
 
 import type { Backend, BackendPreference, RuntimeEnvironment } from './backendSelection';
 
@@ -92,6 +93,19 @@ export type WorkerRequest =
       Partial<SessionDecode>)
   | { id: number; type: 'pickCandidate'; session: string; decodeId: number; index: number }
   | { id: number; type: 'releaseSession'; session: string }
+  | {
+      id: number;
+      type: 'propagateStart';
+      run: string;
+      modelId: string;
+      /** The start slice's mask: uint8[height*width]. */
+      seed: { mask: Uint8Array; width: number; height: number };
+      settings: PropagationSettings;
+      /** The seed is this kept decode's preview: its logits come along. */
+      seedDecode?: { session: string; decodeId: number };
+    }
+  | ({ id: number; type: 'propagateStep'; run: string } & EmbeddingKeyParts)
+  | { id: number; type: 'propagateEnd'; run: string }
   | { id: number; type: 'cancel'; ids?: number[]; group?: string }
   | { id: number; type: 'cacheStats' }
   | { id: number; type: 'configureCache'; budgetBytes: number; float16?: boolean };
@@ -121,6 +135,9 @@ export type WorkerResponse =
     } & MaskAnswer)
   | ({ id: number; type: 'pickCandidate'; ok: true; chosenIndex: number } & MaskAnswer)
   | { id: number; type: 'releaseSession'; ok: true }
+  | { id: number; type: 'propagateStart'; ok: true }
+  | ({ id: number; type: 'propagateStep'; ok: true } & PropagationStep)
+  | { id: number; type: 'propagateEnd'; ok: true }
   | { id: number; type: 'cancel'; ok: true; cancelled: number }
   | { id: number; type: 'cacheStats'; ok: true; stats: EmbeddingCacheStats }
   | { id: number; type: 'configureCache'; ok: true }

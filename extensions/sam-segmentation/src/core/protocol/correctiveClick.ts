@@ -12,15 +12,13 @@
  *    pixels that touch only at a corner share no edge, and a one-pixel diagonal chain is no region a user
  *    would click "inside".
  *  - "Largest" is the most pixels; equal sizes go to the region met first in row-major order.
- *  - "Farthest from its boundary": the Euclidean distance in pixels from each region pixel to the nearest
- *    pixel outside the region, the image outside its edges counting as outside (so an error along the
- *    image edge is not clicked on the edge). Equal distances go to the smallest y, then the smallest x.
+ *  - "Farthest from its boundary": the region's deepest point (masks/deepestPoint.ts: the image outside
+ *    its edges counts as outside, so an error along the image edge is not clicked on the edge).
  *  - The click is a pixel centre (integer x = column, y = row), the core's prompt convention.
  */
-import { maskBounds } from '../masks/bounds';
 import { labelComponents } from '../masks/connectedComponents';
 import type { Connectivity } from '../masks/connectedComponents';
-import { squaredDistanceTransform } from '../metrics/surfaceDistance';
+import { deepestPoint } from '../masks/deepestPoint';
 import type { PromptPoint } from '../prompts/prompt';
 
 /** The study's click budget: a target never reached scores this many clicks. */
@@ -92,29 +90,8 @@ export function correctiveClick(
   const { labels } = pickMissed ? fn : fp;
   const label = (pickMissed ? fnBest : fpBest)!.label;
 
-  // The region's bounding box, grown by one pixel of outside on every side (beyond the image edge too).
-  const { x0, y0, x1, y1 } = maskBounds(labels, width, height, label);
-  const bw = x1 - x0 + 3;
-  const bh = y1 - y0 + 3;
-  const outside = new Uint8Array(bw * bh).fill(1);
-  for (let y = y0; y <= y1; y++) {
-    for (let x = x0; x <= x1; x++) {
-      if (labels[y * width + x] === label) outside[(y - y0 + 1) * bw + (x - x0 + 1)] = 0;
-    }
-  }
-  const dist = squaredDistanceTransform(outside, bw, bh);
-  // Row-major scan with a strict comparison: ties keep the smallest y, then the smallest x.
-  let best = -1;
-  let bestDistance = -1;
-  for (let i = 0, m = bw * bh; i < m; i++) {
-    if (!outside[i] && dist[i]! > bestDistance) {
-      bestDistance = dist[i]!;
-      best = i;
-    }
-  }
-  const bx = best % bw;
-  const by = (best - bx) / bw;
-  return { x: bx - 1 + x0, y: by - 1 + y0, label: pickMissed ? 'include' : 'exclude' };
+  const { x, y } = deepestPoint(labels, width, height, label)!;
+  return { x, y, label: pickMissed ? 'include' : 'exclude' };
 }
 
 /**
