@@ -94,3 +94,24 @@ describe('SeriesPreEncoder', () => {
     expect(final).toMatchObject({ state: 'error', done: 1, message: 'slice 1 is corrupt' });
   });
 });
+
+describe('SeriesPreEncoder.hold', () => {
+  it('starts no encode while held, and goes on where it was once released', async () => {
+    const encoded: number[] = [];
+    let release: () => void = () => undefined;
+    const encoder = new SeriesPreEncoder(4, {
+      encode: async (index) => {
+        encoded.push(index);
+        if (encoded.length === 1) release = encoder.hold();
+        return { cached: false, encodeMs: 1 };
+      },
+      onProgress: () => undefined,
+    });
+    const done = encoder.run(0);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(encoded).toEqual([0]);
+    release();
+    expect((await done).state).toBe('complete');
+    expect(encoded).toEqual([0, 1, 2, 3]);
+  });
+});

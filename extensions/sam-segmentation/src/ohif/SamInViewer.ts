@@ -16,6 +16,7 @@ import { bindPreviewHotkeys } from './previewHotkeys';
 import type { SamState } from './samState';
 import { PromptInput } from './segment/PromptInput';
 import { SegmentSessions } from './segment/SegmentSessions';
+import { SeriesPropagation } from './segment/SeriesPropagation';
 import { SeriesEncodingController } from './SeriesEncodingController';
 
 /** A decoded mask, with the image and viewport it belongs to. */
@@ -24,6 +25,7 @@ export type SegmentResult = DecodeAnswer & { imageId: string; viewportId: string
 export class SamInViewer {
   readonly sessions: SegmentSessions;
   readonly labelmap: SamLabelmap;
+  readonly propagation: SeriesPropagation;
   private readonly input: PromptInput;
   private encoding: SeriesEncodingController | undefined;
   private readonly unbindHotkeys: () => void;
@@ -33,6 +35,7 @@ export class SamInViewer {
     private readonly host: ViewerHost,
     private readonly runtime: RuntimeSession,
     private readonly update: (patch: Partial<SamState>) => void,
+    propagationRequest: () => SamState['propagationRequest'],
   ) {
     this.labelmap = new SamLabelmap(host);
     this.sessions = new SegmentSessions({
@@ -41,6 +44,15 @@ export class SamInViewer {
       accept: (mask) => this.acceptMask(mask),
       onChange: (segment) => update({ segment }),
       onAccepted: (lastAccept) => update({ lastAccept }),
+    });
+    this.propagation = new SeriesPropagation({
+      host,
+      runtime,
+      sessions: this.sessions,
+      labelmap: this.labelmap,
+      algorithmName: () => this.algorithmName(),
+      holdBackgroundEncoding: () => this.encoding?.hold() ?? (() => undefined),
+      onStatus: (propagation) => update({ propagation }),
     });
     this.input = new PromptInput(host, this.sessions);
     this.input.start();
@@ -51,6 +63,7 @@ export class SamInViewer {
       canReject: () => (this.sessions.activeView()?.phase ?? 'idle') !== 'idle',
       accept: () => void this.sessions.active()?.accept(),
       reject: () => this.sessions.rejectActive(),
+      propagate: () => void this.propagation.run(propagationRequest()),
     });
     this.modelReady();
   }
@@ -114,6 +127,7 @@ export class SamInViewer {
   }
 
   dispose(): void {
+    this.propagation.stop(true);
     this.unbindHotkeys();
     this.activeChange.unsubscribe();
     this.input.stop();

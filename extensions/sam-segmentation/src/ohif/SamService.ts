@@ -15,6 +15,7 @@ import type { SegTarget, UndoneAccept } from './labelmap/SamLabelmap';
 import type { SegExport } from './labelmap/segExport';
 import type { SegStoreResult } from './labelmap/segStore';
 import { SamInViewer, type SegmentResult } from './SamInViewer';
+import { DEFAULT_PROPAGATION_REQUEST, type PropagationRequest } from './segment/SeriesPropagation';
 import { parseSettings, type SamSettings, type SamState } from './samState';
 
 export type { ModelChoice, ModelStatus, RuntimeStatus, SamSettings, SamState, SegStoreStatus } from './samState';
@@ -38,6 +39,7 @@ export class SamService {
     runtime: { state: 'idle' },
     model: { state: 'idle' },
     models: [],
+    propagationRequest: DEFAULT_PROPAGATION_REQUEST,
   };
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly runtime: RuntimeSession;
@@ -79,7 +81,12 @@ export class SamService {
     if (!this.viewer) return; // unit tests: no viewer around the service
     if (this.inViewer) return this.inViewer.modelReady();
     try {
-      this.inViewer = new SamInViewer(resolveViewerHost(this.viewer), this.runtime, (patch) => this.update(patch));
+      this.inViewer = new SamInViewer(
+        resolveViewerHost(this.viewer),
+        this.runtime,
+        (patch) => this.update(patch),
+        () => this.state.propagationRequest,
+      );
     } catch (err) {
       this.update({ model: { state: 'error', message: err instanceof Error ? err.message : String(err) } });
     }
@@ -136,6 +143,21 @@ export class SamService {
   /** Shows another candidate mask of the preview (no decoder run). */
   chooseCandidate(index: number): Promise<void> {
     return this.inViewer?.sessions.active()?.chooseCandidate(index) ?? Promise.resolve();
+  }
+
+  /** Propagates the mask on the active viewport's slice through the series (P): see SeriesPropagation. */
+  propagate(request: PropagationRequest = this.state.propagationRequest): Promise<void> {
+    return this.inViewer?.propagation.run(request) ?? Promise.resolve();
+  }
+
+  /** Stops the propagation under way: keeps the slices done, or puts them back. */
+  stopPropagation(keep: boolean): void {
+    this.inViewer?.propagation.stop(keep);
+  }
+
+  /** Which way and how far Propagate goes next. */
+  setPropagationRequest(request: PropagationRequest): void {
+    this.update({ propagationRequest: request });
   }
 
   /**

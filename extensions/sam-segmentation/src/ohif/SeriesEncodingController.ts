@@ -50,6 +50,11 @@ export class SeriesEncodingController {
     if (active) this.follow(active);
   }
 
+  /** Holds the background encoding of the series on screen until the returned function is called. */
+  hold(): () => void {
+    return this.current?.encoder.hold() ?? (() => undefined);
+  }
+
   stop(): void {
     for (const s of this.subscriptions) s.unsubscribe();
     this.subscriptions = [];

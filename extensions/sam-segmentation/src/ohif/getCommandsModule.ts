@@ -15,6 +15,9 @@ export function getCommandsModule({ servicesManager }: OhifModuleArgs) {
       rejectSamPreview: { commandFn: () => samService.rejectPreview() },
       acceptSamPreview: { commandFn: () => samService.acceptPreview() },
       clearSamPrompts: { commandFn: () => samService.clearPrompts() },
+      /** Propagates the mask on the active viewport's slice through the series (the panel's choice of ways). */
+      propagateSam: { commandFn: () => samService.propagate() },
+      stopSamPropagation: { commandFn: ({ keep = true }: { keep?: boolean } = {}) => samService.stopPropagation(keep) },
       ...samLabelmapCommands(samService, servicesManager.services.uiNotificationService as Notifier | undefined),
     },
     defaultContext: 'VIEWER',

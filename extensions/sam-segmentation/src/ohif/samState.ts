@@ -5,6 +5,7 @@
 import type { RuntimeState } from '../runtime/runtimeSession';
 import type { AcceptResult } from './labelmap/acceptMask';
 import type { SegmentView } from './segment/segmentState';
+import type { PropagationRequest, PropagationStatus } from './segment/SeriesPropagation';
 import type { SeriesProgress } from './SeriesEncodingController';
 
 export type { ModelChoice, ModelStatus, RuntimeStatus } from '../runtime/runtimeSession';
@@ -27,6 +28,10 @@ export interface SamState extends RuntimeState {
   measurementsAsPrompts?: boolean;
   /** The last store of the SAM segmentation as DICOM SEG. */
   segStore?: SegStoreStatus;
+  /** Which way and how far Propagate goes (the panel's choice). */
+  propagationRequest: PropagationRequest;
+  /** The propagation run under way, or the last one's outcome. */
+  propagation?: PropagationStatus;
 }
 
 /** Deployment settings, from `window.config.sam` in the viewer's app-config. */

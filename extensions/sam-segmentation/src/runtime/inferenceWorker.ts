@@ -153,7 +153,8 @@ async function handle(request: QueuedRequest): Promise<[WorkerResponse, Transfer
     case 'propagateStep': {
       const { run, modelId, imageKey, preprocessingKey } = request;
       const step = await engine.propagateStep(run, { modelId, imageKey, preprocessingKey });
-      const mask = owned(step.mask);
+      // The engine goes on from this mask: a copy crosses, the engine keeps its own.
+      const mask = step.mask.slice();
       return [{ id: request.id, type: 'propagateStep', ok: true, ...step, mask }, [mask.buffer]];
     }
     case 'propagateEnd':

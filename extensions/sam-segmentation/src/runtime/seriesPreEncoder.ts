@@ -43,6 +43,7 @@ export interface PreEncoderDeps {
 export class SeriesPreEncoder {
   private readonly abort = new AbortController();
   private pausedUntil = 0;
+  private readonly holds = new Set<{ until: Promise<void> }>();
   private progress: PreEncodingProgress;
 
   constructor(
@@ -50,6 +51,18 @@ export class SeriesPreEncoder {
     private readonly deps: PreEncoderDeps,
   ) {
     this.progress = { state: 'running', done: 0, total: count, encodeMs: 0 };
+  }
+
+  /** Holds new background work until the returned function is called (a propagation run encodes its own way). */
+  hold(): () => void {
+    let release!: () => void;
+    const until = new Promise<void>((resolve) => (release = resolve));
+    const held = { until };
+    this.holds.add(held);
+    return () => {
+      this.holds.delete(held);
+      release();
+    };
   }
 
   /** The user is interacting: hold new background work until they stop for a moment. */
@@ -74,6 +87,11 @@ export class SeriesPreEncoder {
 
   private async waitWhilePaused(): Promise<void> {
     let reported = false;
+    for (let held = this.holds.values().next(); !held.done && !this.cancelled; held = this.holds.values().next()) {
+      if (!reported) this.report({ state: 'paused' });
+      reported = true;
+      await held.value.until;
+    }
     for (
       let wait = this.pausedUntil - performance.now();
       wait > 0 && !this.cancelled;

@@ -4,16 +4,18 @@
  * made for which display set and the accepts that can be undone.
  */
 import { AcceptHistory } from './acceptHistory';
-import { acceptMask, type AcceptOptions, type AcceptResult, type MaskOnImage } from './acceptMask';
+import { SegmentWriter, acceptMask, type AcceptOptions, type AcceptResult, type MaskOnImage } from './acceptMask';
 import type { ViewerHost } from '../host/hostTypes';
-import { SamSegmentations } from './samSegmentation';
+import { SamSegmentations, labelmapTarget } from './samSegmentation';
 import { downloadSeg, exportSeg, type SegExport } from './segExport';
 import { storeSeg, type SegStoreResult } from './segStore';
 
 export interface UndoneAccept {
   segmentationId: string;
   segmentIndex: number;
+  /** The first labelmap image it changed, and how many it changed (a propagation run: many). */
   labelmapImageId: string;
+  images: number;
 }
 
 /** Which segmentation to export: the given one, else SAM's for the viewport's series, else the last accepted into. */
@@ -34,24 +36,70 @@ export class SamLabelmap {
     this.history = new AcceptHistory(host.cornerstone.utilities.HistoryMemo.DefaultHistoryMemo);
   }
 
-  accept(result: MaskOnImage, options: AcceptOptions): Promise<AcceptResult> {
-    const run = async () => {
-      const deps = { host: this.host, segmentations: this.segmentations, history: this.history };
-      const accepted = await acceptMask(deps, result, options);
-      this.lastSegmentationId = accepted.segmentationId;
-      return accepted;
-    };
-    const next = this.queue.then(run, run);
+  /** Runs `job` after the writes before it: two at once would both create the display set's segmentation. */
+  private serially<T>(job: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(job, job);
     this.queue = next.catch(() => undefined);
     return next;
+  }
+
+  private get deps() {
+    return { host: this.host, segmentations: this.segmentations, history: this.history };
+  }
+
+  accept(result: MaskOnImage, options: AcceptOptions): Promise<AcceptResult> {
+    return this.serially(async () => {
+      const accepted = await acceptMask(this.deps, result, options);
+      this.lastSegmentationId = accepted.segmentationId;
+      return accepted;
+    });
+  }
+
+  /**
+   * A writer for many slices of one segment, recorded as one undoable action on commit (a propagation
+   * run): the series' SAM segmentation and its segment are made or found as an accept would.
+   */
+  openWriter(viewportId: string, imageId: string, options: AcceptOptions): Promise<SegmentWriter> {
+    return this.serially(async () => {
+      const writer = await SegmentWriter.open(this.deps, viewportId, imageId, options);
+      this.lastSegmentationId = writer.segmentationId;
+      return writer;
+    });
+  }
+
+  /**
+   * The mask of the active segment of the SAM segmentation on an image (a slice accepted or edited by
+   * hand), or undefined when that image holds none of it.
+   */
+  activeSegmentMask(
+    viewportId: string,
+    imageId: string,
+  ): { mask: Uint8Array; width: number; height: number } | undefined {
+    const segmentationId = this.segmentationFor(viewportId);
+    if (!segmentationId) return undefined;
+    const segmentation = this.segmentations.segmentation(segmentationId);
+    const active = Object.values(segmentation.segments).find((s) => s?.active)?.segmentIndex;
+    if (active === undefined) return undefined;
+    const target = labelmapTarget(this.host, segmentation, active, imageId);
+    const image = this.host.cornerstone.cache.getImage(target.labelmapImageId);
+    if (!image) return undefined;
+    const mask = new Uint8Array(image.rows * image.columns);
+    let any = false;
+    for (let i = 0; i < mask.length; i++) {
+      if (image.voxelManager.getAtIndex(i) === target.labelValue) {
+        mask[i] = 1;
+        any = true;
+      }
+    }
+    return any ? { mask, width: image.columns, height: image.rows } : undefined;
   }
 
   /** Undoes the newest accept still applied (also when other edits came after it); undefined if none. */
   undoLastAccept(): UndoneAccept | undefined {
     const memo = this.history.undoLast();
     if (!memo) return undefined;
-    const { segmentationId, segmentIndex, labelmapImageId } = memo.record;
-    return { segmentationId, segmentIndex, labelmapImageId };
+    const { segmentationId, segmentIndex, changes } = memo.record;
+    return { segmentationId, segmentIndex, labelmapImageId: changes[0]!.labelmapImageId, images: changes.length };
   }
 
   exportSeg(target: SegTarget = {}): Promise<SegExport> {

@@ -1,17 +1,26 @@
 /**
- * Undo for accepted masks. Each accept becomes a memo on Cornerstone's DefaultHistoryMemo, the
- * history OHIF's Undo / Redo buttons (commands `undo` / `redo`) replay, so the viewer's own undo
- * takes an accept back like a brush stroke. `undoLast` undoes the newest accept still applied, even
- * when other edits came after it; a memo remembers its state, so undoing it twice does nothing.
+ * Undo for accepted masks. Each accept, and each propagation run with all its slices, becomes one
+ * memo on Cornerstone's DefaultHistoryMemo, the history OHIF's Undo / Redo buttons (commands `undo` /
+ * `redo`) replay, so the viewer's own undo takes it back like a brush stroke. `undoLast` undoes the
+ * newest one still applied, even when other edits came after it; a memo remembers its state, so
+ * undoing it twice does nothing.
  */
 import type { HistoryMemo, CornerstoneCore, CornerstoneTools, Memo } from '../host/hostTypes';
 import { restoreChange, type VoxelChange } from './maskWrite';
 
+/** What one write changed in one labelmap image. */
+export interface ImageChange {
+  /** The image labelled, and its labelmap image. */
+  imageId: string;
+  labelmapImageId: string;
+  change: VoxelChange;
+}
+
 export interface AcceptRecord {
   segmentationId: string;
   segmentIndex: number;
-  labelmapImageId: string;
-  change: VoxelChange;
+  /** One image for an accept; every slice written for a propagation run. */
+  changes: ImageChange[];
 }
 
 export class AcceptMemo implements Memo {
@@ -27,13 +36,15 @@ export class AcceptMemo implements Memo {
   /** Cornerstone's memo contract: `undo` true puts the previous voxels back, false writes the mask again. */
   restoreMemo(undo = true): void {
     if ((this.state === 'undone') === undo) return;
-    const { segmentationId, segmentIndex, labelmapImageId, change } = this.record;
-    const image = this.host.cornerstone.cache.getImage(labelmapImageId);
-    if (!image) {
-      console.warn(`[SAM] cannot ${undo ? 'undo' : 'redo'} an accepted mask: its labelmap image is no longer loaded`);
-      return;
+    const { segmentationId, segmentIndex, changes } = this.record;
+    for (const { labelmapImageId, change } of changes) {
+      const image = this.host.cornerstone.cache.getImage(labelmapImageId);
+      if (!image) {
+        console.warn(`[SAM] cannot ${undo ? 'undo' : 'redo'} an accepted mask: its labelmap image is no longer loaded`);
+        continue;
+      }
+      restoreChange(image.voxelManager, change, undo);
     }
-    restoreChange(image.voxelManager, change, undo);
     this.state = undo ? 'undone' : 'applied';
     this.host.tools.segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(
       segmentationId,

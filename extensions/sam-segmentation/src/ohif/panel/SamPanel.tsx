@@ -11,6 +11,7 @@ import { ModelChoiceView } from './ModelChoiceView';
 import { BackendChoiceView } from './BackendChoiceView';
 import { SegmentSessionView } from './SegmentSessionView';
 import { SegStoreView } from './SegStoreView';
+import { PropagationView } from './PropagationView';
 
 export interface SamPanelProps {
   samService: SamService;
@@ -50,6 +51,15 @@ export function SamPanel({ samService }: SamPanelProps) {
           onChoose={(index) => void samService.chooseCandidate(index)}
           onReject={() => samService.rejectPreview()}
           onAccept={() => void samService.acceptPreview()}
+        />
+      )}
+      {state.model.state === 'ready' && (
+        <PropagationView
+          request={state.propagationRequest}
+          status={state.propagation}
+          onChange={(request) => samService.setPropagationRequest(request)}
+          onPropagate={() => void samService.propagate()}
+          onStop={(keep) => samService.stopPropagation(keep)}
         />
       )}
       {(state.lastAccept || state.segStore) && (

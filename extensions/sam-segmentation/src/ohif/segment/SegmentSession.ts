@@ -252,25 +252,30 @@ export class SegmentSession {
    * segmentation. A decode under way is waited for, so the newest prompt's mask is what is written.
    */
   async accept(): Promise<AcceptResult | undefined> {
+    const result = await this.writePreview((preview) => this.deps.accept(preview));
+    if (result) this.deps.onAccepted?.(result);
+    return result;
+  }
+
+  /**
+   * Writes the preview with `write` (an accept, or the first slice of a propagation run) once the
+   * newest prompt's answer is in; then the prompt is done: its annotations go and the session is idle.
+   * A failure keeps the preview, with the reason beside it. Undefined when there is no preview.
+   */
+  async writePreview<T>(write: (preview: MaskOnImage & { decodeId: number }) => Promise<T>): Promise<T | undefined> {
     await this.scheduler.settled();
     const shown = this.shown;
     if (this.view.phase !== 'preview' || !shown) return undefined;
     this.apply({ type: 'accepting' });
     try {
-      const result = await this.deps.accept({
-        mask: shown.mask,
-        width: shown.width,
-        height: shown.height,
-        imageId: shown.summary.imageId,
-        viewportId: this.deps.viewportId,
-      });
-      const { imageId } = shown.summary;
+      const { imageId, decodeId } = shown.summary;
+      const { mask, width, height } = shown;
+      const result = await write({ mask, width, height, imageId, viewportId: this.deps.viewportId, decodeId });
       this.forget(imageId);
       this.apply({ type: 'accepted' });
-      // Only the accepted prompt's annotations go (measurements used as prompts stay, as measurements);
+      // Only the written prompt's annotations go (measurements used as prompts stay, as measurements);
       // a SAM point added during the write stays and becomes the next prompt.
       this.removeAnnotations(() => this.deps.annotations.remove(shown.sources));
-      this.deps.onAccepted?.(result);
       if (this.deps.annotations.parts(imageId).some((p) => !shown.sources.includes(p.source))) {
         this.promptChanged(imageId);
       }
