@@ -3,8 +3,14 @@
  * value, so a long run never starts on a typo.
  */
 import { availableParallelism } from 'node:os';
-import type { PromptModeId } from '../../extensions/sam-segmentation/src/core';
-import type { Selection } from './results/rows';
+import {
+  DEFAULT_REPROMPT,
+  DEFAULT_STOP,
+  NOC_MAX_CLICKS,
+  type PromptModeId,
+} from '../../extensions/sam-segmentation/src/core';
+import type { PropagationSettings } from '../../extensions/sam-segmentation/src/runtime/propagation/propagationEngine';
+import { VOLUME_MODES, isVolumeMode, type Selection, type VolumeMode } from './results/rows';
 import type { WindowChoice } from './sources/types';
 
 export const USAGE = `npm run eval -- --data <folder or mapping.json>[,<more>] --model <id> [options]
@@ -12,11 +18,17 @@ export const USAGE = `npm run eval -- --data <folder or mapping.json>[,<more>] -
   --data      folders of images with masks, volumes with label maps, DICOM series with SEG, or a mapping
               file (dataset.json); comma-separated or repeated for several datasets
   --model     a model id of models/manifest.json (default: the manifest's default model)
-  --modes     prompt modes, default S2,S3,S4,S5,S6; S1 (everything) decodes a grid of points per image
+  --modes     prompt modes, default S2,S3,S4,S5,S6; S1 (everything) decodes a grid of points per image;
+              volume modes 3D-box, 3D-point (seed the largest slice, propagate) and S5-all-slices
   --select    oracle, iou or both (default both): the best candidate by Dice, or by predicted IoU
   --perturb   perturbation bands in pixels, e.g. 0-10,10-20,20-30 (default none)
   --clicks    interactive run with corrective clicks up to N (the study: 20; default 0 = off)
   --grid      S1 points per side (default 32; 8..256)
+  --clicks-3d volume modes: NoC-3D corrective-click budget (default 20, the study's; 0 = off)
+  --propagation
+              volume modes: JSON overrides of the propagation defaults, e.g.
+              '{"reprompt":{"boxMargin":0.1},"stop":{"minPredictedIou":0.4}}'
+  --cache-mb  volume modes: embedding cache per worker in MiB (float16, least recently used out; default 768)
   --s1-iou, --s1-stability
               S1 keeps masks with predicted IoU above / stability at least these (the study: 0.88, 0.95)
   --seed      seed of every sampled prompt and perturbation (default 0)
@@ -33,6 +45,14 @@ export interface EvalArgs {
   model?: string;
   modes: PromptModeId[];
   everything: boolean;
+  /** Volume modes (3D-box, 3D-point, S5-all-slices), in the order given. */
+  volumeModes: VolumeMode[];
+  /** NoC-3D click budget of the volume modes (0: none). */
+  clicks3d: number;
+  /** Propagation settings of the volume modes: the defaults with the --propagation overrides. */
+  propagation: PropagationSettings;
+  /** Embedding cache budget of a worker, bytes. */
+  cacheBytes: number;
   selections: Selection[];
   perturb: string[];
   clicks: number;
@@ -52,10 +72,11 @@ export interface EvalArgs {
 
 export class UsageError extends Error {}
 
-const ALL_MODES = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6'] as const;
+const ALL_MODES = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', ...VOLUME_MODES] as const;
 const FLAGS = new Set(['fresh', 'report', 'help']);
 const OPTIONS = new Set(['data', 'model', 'modes', 'select', 'perturb', 'clicks', 'grid', 'seed', 'window', 'jobs']);
 OPTIONS.add('shard').add('limit').add('out').add('s1-iou').add('s1-stability');
+OPTIONS.add('clicks-3d').add('propagation').add('cache-mb');
 
 function fraction(name: string, text: string): number {
   const value = Number(text);
@@ -71,6 +92,45 @@ function integer(name: string, text: string, min: number, max = Number.MAX_SAFE_
     );
   }
   return Number(text);
+}
+
+/** The propagation defaults with a JSON object of overrides (`{"reprompt": {…}, "stop": {…}}`), checked. */
+export function parsePropagation(text: string | undefined): PropagationSettings {
+  const settings: PropagationSettings = { reprompt: { ...DEFAULT_REPROMPT }, stop: { ...DEFAULT_STOP } };
+  if (text === undefined) return settings;
+  let given: unknown;
+  try {
+    given = JSON.parse(text);
+  } catch {
+    throw new UsageError(`--propagation takes a JSON object, got "${text}".`);
+  }
+  if (typeof given !== 'object' || given === null || Array.isArray(given))
+    throw new UsageError('--propagation takes a JSON object with "reprompt" and/or "stop".');
+  for (const [part, values] of Object.entries(given)) {
+    if (part !== 'reprompt' && part !== 'stop')
+      throw new UsageError(`--propagation: unknown part "${part}"; parts are reprompt and stop.`);
+    const target = settings[part] as unknown as Record<string, unknown>;
+    if (typeof values !== 'object' || values === null || Array.isArray(values))
+      throw new UsageError(`--propagation: "${part}" must be an object.`);
+    for (const [name, value] of Object.entries(values as Record<string, unknown>)) {
+      if (!(name in target)) {
+        throw new UsageError(
+          `--propagation: unknown ${part} setting "${name}"; known: ${Object.keys(target).join(', ')}.`,
+        );
+      }
+      const expected = typeof target[name];
+      const ok =
+        name === 'choose'
+          ? value === 'overlap' || value === 'predicted-iou'
+          : typeof value === expected && (expected !== 'number' || Number.isFinite(value));
+      if (!ok) {
+        const wanted = name === 'choose' ? '"overlap" or "predicted-iou"' : `a ${expected}`;
+        throw new UsageError(`--propagation: ${part}.${name} must be ${wanted}, got ${JSON.stringify(value)}.`);
+      }
+      target[name] = value;
+    }
+  }
+  return settings;
 }
 
 export function parseEvalArgs(argv: readonly string[]): EvalArgs | 'help' {
@@ -133,8 +193,12 @@ export function parseEvalArgs(argv: readonly string[]): EvalArgs | 'help' {
   return {
     data,
     ...(model !== undefined && { model }),
-    modes: modes.filter((m): m is PromptModeId => m !== 'S1'),
+    modes: modes.filter((m): m is PromptModeId => m !== 'S1' && !isVolumeMode(m)),
     everything: modes.includes('S1'),
+    volumeModes: [...new Set(modes.filter(isVolumeMode))],
+    clicks3d: integer('clicks-3d', one('clicks-3d') ?? String(NOC_MAX_CLICKS), 0, 100),
+    propagation: parsePropagation(one('propagation')),
+    cacheBytes: integer('cache-mb', one('cache-mb') ?? '768', 0, 1 << 20) * 1024 * 1024,
     selections: select === 'both' ? ['iou', 'oracle'] : [select as Selection],
     perturb: list(one('perturb') ?? ''),
     clicks: integer('clicks', one('clicks') ?? '0', 0, 100),

@@ -10,7 +10,12 @@
 import { appendFileSync, createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { basename, join, resolve } from 'node:path';
-import { formatPerturbBand, parsePerturbBands, type ModelEntry } from '../../extensions/sam-segmentation/src/core';
+import {
+  formatPerturbBand,
+  getFamily,
+  parsePerturbBands,
+  type ModelEntry,
+} from '../../extensions/sam-segmentation/src/core';
 import { loadManifest } from '../models/cli';
 import { readLocalModel } from '../models/localModel';
 import { parseEvalArgs, USAGE, UsageError, type EvalArgs } from './args';
@@ -20,6 +25,7 @@ import { newReadStats, readCompleteLines, readCompleteRows } from './results/rea
 import { renderReport } from './results/report';
 import type { ResultLine } from './results/rows';
 import type { EvaluationOptions } from './run/evaluateImage';
+import type { VolumeEvaluationOptions } from './run/evaluateVolume';
 import { Progress } from './run/progress';
 import { checkRunIdentity, prepareResults } from './run/resume';
 import { runOnWorkers } from './run/workerPool';
@@ -45,6 +51,18 @@ export function evaluationOptions(args: EvalArgs, entry: ModelEntry): Evaluation
     clicks: args.clicks,
     seed: args.seed,
     ...(entry.cleanup && { cleanup: {} }),
+  };
+}
+
+/** The volume modes' options (undefined when none is asked for). */
+export function volumeOptions(args: EvalArgs): VolumeEvaluationOptions | undefined {
+  if (args.volumeModes.length === 0) return undefined;
+  return {
+    modes: args.volumeModes,
+    selections: args.selections,
+    clicks: args.clicks3d,
+    settings: args.propagation,
+    seed: args.seed,
   };
 }
 
@@ -97,6 +115,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   // Read and checked once, before any work starts; the workers get the checked bytes.
   const model = await readLocalModel(args.model);
   const { id: modelId, family } = model.entry;
+  if (args.volumeModes.includes('3D-point') && !getFamily(family).prompt.acceptsPoints) {
+    say(`${modelId} takes a box prompt only: mode 3D-point needs a model that takes points.`);
+    return 2;
+  }
   const listings = args.data.map((d) => discoverDataset(d));
   const out = resolve(args.out ?? join('eval-results', `${listings.map((l) => l.name).join('+')}-${modelId}`));
   mkdirSync(out, { recursive: true });
@@ -104,7 +126,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (args.fresh) for (const f of [RESULTS_FILE, 'run.json']) rmSync(join(out, f), { force: true });
   checkRunIdentity(join(out, 'run.json'), {
     model: modelId,
-    modes: [...(args.everything ? ['S1'] : []), ...args.modes],
+    modes: [...(args.everything ? ['S1'] : []), ...args.modes, ...args.volumeModes],
+    // Only runs with volume modes record their settings (as resolved: a change of the defaults counts),
+    // so older run.json files still match.
+    ...(args.volumeModes.length > 0 && { clicks3d: args.clicks3d, propagation: JSON.stringify(args.propagation) }),
     selections: args.selections,
     perturb: args.perturb,
     clicks: args.clicks,
@@ -140,7 +165,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   );
   if (todo.length > 0) {
     const progress = new Progress(todo.length);
-    await runOnWorkers(todo, workers, { model, options, window: args.window }, (result) => {
+    const volume = volumeOptions(args);
+    const setup = { model, options, window: args.window, cacheBytes: args.cacheBytes, ...(volume && { volume }) };
+    await runOnWorkers(todo, workers, setup, (result) => {
       // One append per reference: its rows, then its done line (resume.ts relies on that order).
       appendFileSync(results, result.lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
       const skipped = result.lines.filter((l) => l.type === 'skipped');

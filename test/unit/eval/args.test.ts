@@ -1,3 +1,4 @@
+import { DEFAULT_REPROMPT, DEFAULT_STOP } from '../../../extensions/sam-segmentation/src/core';
 import { parseEvalArgs, UsageError, type EvalArgs } from '../../../tools/eval/args';
 
 const parse = (text: string) => parseEvalArgs(text.split(' ').filter(Boolean)) as EvalArgs;
@@ -47,7 +48,7 @@ describe('npm run eval arguments', () => {
 
   it.each([
     ['', /--data is required/],
-    ['--data a --modes S7', /Unknown prompt mode "S7"; modes are S1, S2/],
+    ['--data a --modes S7', /Unknown prompt mode "S7"; modes are S1, S2, .*, S6, 3D-box, 3D-point, S5-all-slices/],
     ['--data a --select best', /--select is oracle, iou or both, got "best"/],
     ['--data a --clicks many', /--clicks takes an integer from 0 to 100, got "many"/],
     ['--data a --grid 4', /--grid takes an integer from 8 to 256/],
@@ -61,6 +62,42 @@ describe('npm run eval arguments', () => {
   ])('refuses %j with a specific message', (text, message) => {
     expect(() => parse(text)).toThrow(UsageError);
     expect(() => parse(text)).toThrow(message);
+  });
+
+  it('takes the volume modes beside the 2D ones, with NoC-3D on (20 clicks) and the propagation defaults', () => {
+    const args = parse('--data a --modes S5,3D-box,S5-all-slices,3D-point,3D-box');
+    expect(args).toMatchObject({
+      modes: ['S5'],
+      everything: false,
+      volumeModes: ['3D-box', 'S5-all-slices', '3D-point'],
+      clicks3d: 20,
+      propagation: { reprompt: DEFAULT_REPROMPT, stop: DEFAULT_STOP },
+      cacheBytes: 768 * 1024 * 1024,
+    });
+    expect(parse('--data a').volumeModes).toEqual([]);
+  });
+
+  it('reads the NoC-3D budget, the cache budget and propagation overrides, keeping the other defaults', () => {
+    const json = '{"reprompt":{"boxMargin":0.1,"choose":"overlap"},"stop":{"minPredictedIou":0.4}}';
+    const args = parse(`--data a --modes 3D-point --clicks-3d 0 --cache-mb 64 --propagation ${json}`);
+    expect(args.clicks3d).toBe(0);
+    expect(args.cacheBytes).toBe(64 * 1024 * 1024);
+    expect(args.propagation).toEqual({
+      reprompt: { ...DEFAULT_REPROMPT, boxMargin: 0.1, choose: 'overlap' },
+      stop: { ...DEFAULT_STOP, minPredictedIou: 0.4 },
+    });
+  });
+
+  it.each([
+    ['--propagation nope', /--propagation takes a JSON object, got "nope"/],
+    ['--propagation [1]', /--propagation takes a JSON object with "reprompt" and\/or "stop"/],
+    ['--propagation {"walk":{}}', /unknown part "walk"; parts are reprompt and stop/],
+    ['--propagation {"stop":{"maxGrow":2}}', /unknown stop setting "maxGrow"; known: minPixels, minPredictedIou/],
+    ['--propagation {"stop":{"maxGrowth":"2"}}', /stop.maxGrowth must be a number, got "2"/],
+    ['--propagation {"reprompt":{"choose":"best"}}', /reprompt.choose must be "overlap" or "predicted-iou"/],
+    ['--clicks-3d 101', /--clicks-3d takes an integer from 0 to 100/],
+  ])('refuses the volume option %j with a specific message', (text, message) => {
+    expect(() => parse(`--data a ${text}`)).toThrow(message);
   });
 
   it('answers --help', () => {

@@ -6,40 +6,20 @@
  * summary numbers the default model reaches, the outputs, resuming after an interrupted write, refusing
  * other options into the same folder, and that worker count does not change a result.
  */
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import type { Summary } from '../../../tools/eval/results/aggregate';
-import type { ResultLine, ResultRow } from '../../../tools/eval/results/rows';
+import type { ResultRow } from '../../../tools/eval/results/rows';
+import { runTsTool, type ToolRun as Run } from '../../support/runTsTool';
+import { resultRows, writeMapping, expectClean } from './cliFiles';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const DATA = join(ROOT, 'test', 'data');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function evalCli(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      join(ROOT, 'node_modules', '.bin', 'tsx'),
-      [join(ROOT, 'tools', 'eval', 'cli.ts'), ...args],
-      { cwd: ROOT, encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-const lines = (path: string): ResultLine[] =>
-  readFileSync(path, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as ResultLine);
-const rowsOf = (path: string) => lines(path).filter((l): l is ResultRow => l.type === 'row');
+const evalCli = (args: string[]) => runTsTool('tools/eval/cli.ts', args);
+const rowsOf = resultRows;
 
 let work: string;
 let data: string[];
@@ -86,11 +66,7 @@ function writePng(path: string, width: number, height: number, value: (x: number
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'eval-cli-'));
-  const mapping = (name: string, body: object) => {
-    const path = join(work, `${name}.json`);
-    writeFileSync(path, JSON.stringify({ name, ...body }));
-    return path;
-  };
+  const mapping = (name: string, body: object) => writeMapping(work, name, body);
   // A folder of bad files: a corrupt PNG (with a mask), an image without masks, a mask of the wrong size.
   const bad = join(work, 'bad');
   mkdirSync(join(bad, 'masks'), { recursive: true });
@@ -121,8 +97,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('npm run eval on the project data with the default model', () => {
   it('runs, counting every image and object once and reporting every bad file', () => {
-    expect(first.stderr).not.toMatch(/Error|at .*\.ts:\d+/);
-    expect(first.code).toBe(0);
+    expectClean(first);
     // 4 SAM-Med2D slices (30 objects), 4 X-rays, 7 tumour slices of brain1 (> 50 px), 3 liver slices.
     expect(summary.totals).toMatchObject({ refsDone: 10, images: 18, objects: 44 });
     const reasons = summary.totals.skippedList.map((s) => `${s.path}: ${s.reason}`).join('\n');

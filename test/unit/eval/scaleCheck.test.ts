@@ -4,10 +4,8 @@
  * sizes are reported, and the run killed at half resumes with only the rest, without repeating a reference,
  * to the same rows as the uninterrupted run.
  */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
+import { runTsTool } from '../../support/runTsTool';
 
-const ROOT = join(__dirname, '..', '..', '..');
 const IMAGES = 24;
 
 interface Measurement {
@@ -37,16 +35,7 @@ interface Measurement {
   };
 }
 
-function scaleCheck(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      join(ROOT, 'node_modules', '.bin', 'tsx'),
-      [join(ROOT, 'tools', 'eval', 'scaleCheck.ts'), ...args],
-      { cwd: ROOT, encoding: 'utf8', timeout: 240_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const scaleCheck = (args: string[]) => runTsTool('tools/eval/scaleCheck.ts', args, 240_000);
 
 test('scaleCheck measures a run, its outputs and a resume after SIGKILL', async () => {
   const run = await scaleCheck(['--images', String(IMAGES), '--jobs', '1', '--interval', '100', '--json']);

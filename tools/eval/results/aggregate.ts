@@ -13,10 +13,22 @@
  * - the Dice-vs-clicks curve carries a row's last Dice forward up to the longest curve of its group (a run
  *   that stops clicking once the target is reached keeps that Dice);
  * - the Dice drop of a band is mean Dice at the band minus mean Dice with perturb "none", same mode and
- *   selection, both over all rows (the same objects, since every object is run at every band).
+ *   selection, both over all rows (the same objects, since every object is run at every band);
+ * - volume modes (3D-box, 3D-point, S5-all-slices): `dice` / `iou` are the rows' 3D scores, `clicks` their
+ *   NoC-3D (curve index 0 = no corrective click yet), and `volume` the drift (mean per-slice Dice per signed
+ *   distance from the start slice, memory bounded by the deepest volume) and the early-stop / overrun counts.
  */
 import { newReadStats, readCompleteLines } from './readResults';
-import type { DoneLine, EmptyCase, ResultRow, RowMode, Selection, SkippedLine } from './rows';
+import {
+  VOLUME_MODES,
+  isVolumeMode,
+  type DoneLine,
+  type EmptyCase,
+  type ResultRow,
+  type RowMode,
+  type Selection,
+  type SkippedLine,
+} from './rows';
 
 const sqrt = Math.sqrt;
 const floor = Math.floor;
@@ -26,7 +38,7 @@ const max = Math.max;
 
 export const HISTOGRAM_BINS = 1000;
 export const SKIPPED_LIST_CAP = 100;
-export const MODE_ORDER: readonly RowMode[] = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'clicks'];
+export const MODE_ORDER: readonly RowMode[] = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'clicks', ...VOLUME_MODES];
 export const SELECT_ORDER: readonly Selection[] = ['oracle', 'iou'];
 export const EMPTY_CASES: readonly EmptyCase[] = ['none', 'empty-prediction', 'empty-reference', 'both-empty'];
 
@@ -55,7 +67,7 @@ export interface DistanceStats {
   asd: MeanStd;
 }
 
-/** Mode "clicks" only. */
+/** Mode "clicks"; the volume modes' NoC-3D (where `diceByClick` index 0 is before any corrective click). */
 export interface ClickStats {
   /** Rows with a non-empty `diceByClick`. */
   n: number;
@@ -66,6 +78,20 @@ export interface ClickStats {
   /** Rows whose curve reaches 0.85 / 0.90 Dice at some click. */
   reached85: number;
   reached90: number;
+}
+
+/** Volume modes only: what propagation did over the group's rows (one row per object and selection). */
+export interface VolumeStats {
+  /** Mean per-slice Dice by signed distance (slices) from the start slice, ascending; the drift plot. */
+  drift: { distance: number; n: number; dice: number }[];
+  /** Rows whose propagation stopped early (object slices beyond its last slice) one way or both, and those slices. */
+  earlyStops: number;
+  earlySlices: number;
+  /** Rows whose propagation ran past the object (masks on slices without it), and those slices. */
+  overruns: number;
+  overrunSlices: number;
+  /** How the directions ended (two per propagated row), by DirectionEnd. */
+  ended: Record<string, number>;
 }
 
 export type GroupLevel = 'object' | 'modality' | 'all';
@@ -91,6 +117,8 @@ export interface GroupSummary {
   /** One entry per distance unit present among the "none" rows (usually exactly one). */
   distances: DistanceStats[];
   clicks: ClickStats | null;
+  /** Volume modes only (absent otherwise). */
+  volume?: VolumeStats;
 }
 
 /** Mean Dice at a perturbation band minus mean Dice without perturbation (same mode and selection). */
@@ -112,6 +140,8 @@ export interface Totals {
   refsDone: number;
   images: number;
   objects: number;
+  /** Objects of whole volumes evaluated by the volume modes. */
+  objects3d: number;
   /** Rows added (rows of unfinished references are dropped before, by the reader). */
   rows: number;
   ms: number;
@@ -260,6 +290,44 @@ class ClickAcc {
   }
 }
 
+/** Drift sums per distance and the propagation counts of the volume modes' rows. */
+class VolumeAcc {
+  private readonly drift = new Map<number, { n: number; sum: number }>();
+  private earlyStops = 0;
+  private earlySlices = 0;
+  private overruns = 0;
+  private overrunSlices = 0;
+  private readonly ended: Record<string, number> = {};
+  add(row: ResultRow): void {
+    for (const [distance, dice] of row.sliceDice ?? []) {
+      if (!Number.isFinite(distance) || !Number.isFinite(dice)) continue;
+      const d = this.drift.get(distance) ?? { n: 0, sum: 0 };
+      d.n++;
+      d.sum += dice;
+      this.drift.set(distance, d);
+    }
+    const early = (row.earlyUp ?? 0) + (row.earlyDown ?? 0);
+    const overrun = (row.overrunUp ?? 0) + (row.overrunDown ?? 0);
+    if (early > 0) this.earlyStops++;
+    this.earlySlices += early;
+    if (overrun > 0) this.overruns++;
+    this.overrunSlices += overrun;
+    for (const end of [row.endedUp, row.endedDown]) if (end) this.ended[end] = (this.ended[end] ?? 0) + 1;
+  }
+  result(): VolumeStats {
+    return {
+      drift: [...this.drift]
+        .sort(([a], [b]) => a - b)
+        .map(([distance, { n, sum }]) => ({ distance, n, dice: sum / n })),
+      earlyStops: this.earlyStops,
+      earlySlices: this.earlySlices,
+      overruns: this.overruns,
+      overrunSlices: this.overrunSlices,
+      ended: Object.fromEntries(Object.entries(this.ended).sort(([a], [b]) => cmpStr(a, b))),
+    };
+  }
+}
+
 class GroupAcc {
   n = 0;
   readonly dice = new Welford();
@@ -269,6 +337,7 @@ class GroupAcc {
   readonly empty: Record<EmptyCase, number> = { none: 0, 'empty-prediction': 0, 'empty-reference': 0, 'both-empty': 0 };
   readonly distances = new Map<'px' | 'mm', DistanceAcc>();
   clicks: ClickAcc | null = null;
+  volume: VolumeAcc | null = null;
   constructor(
     readonly level: GroupLevel,
     readonly mode: RowMode,
@@ -293,7 +362,8 @@ class GroupAcc {
       d.hdMax.add(row.hdMax);
       d.asd.add(row.asd);
     }
-    if (row.mode === 'clicks') (this.clicks ??= new ClickAcc()).add(row);
+    if (row.mode === 'clicks' || (isVolumeMode(row.mode) && row.diceByClick)) (this.clicks ??= new ClickAcc()).add(row);
+    if (isVolumeMode(row.mode)) (this.volume ??= new VolumeAcc()).add(row);
   }
   result(): GroupSummary {
     const units = [...this.distances.keys()].sort();
@@ -315,6 +385,7 @@ class GroupAcc {
         return { unit, n: d.n, hd95: d.hd95.result(), hdMax: d.hdMax.result(), asd: d.asd.result() };
       }),
       clicks: this.clicks ? this.clicks.result() : null,
+      ...(this.volume && { volume: this.volume.result() }),
     };
   }
 }
@@ -362,6 +433,7 @@ export class SummaryBuilder {
   private refsDone = 0;
   private images = 0;
   private objects = 0;
+  private objects3d = 0;
   private rows = 0;
   private ms = 0;
   // Bounded by the number of skipped references, not rows; a later done line removes its ref.
@@ -391,6 +463,7 @@ export class SummaryBuilder {
     this.refsDone++;
     this.images += d.images;
     this.objects += d.objects;
+    this.objects3d += d.objects3d ?? 0;
     this.ms += d.ms;
     this.skipped.delete(d.ref);
   }
@@ -431,6 +504,7 @@ export class SummaryBuilder {
         refsDone: this.refsDone,
         images: this.images,
         objects: this.objects,
+        objects3d: this.objects3d,
         rows: this.rows,
         ms: this.ms,
         meanMsPerRef: this.refsDone > 0 ? this.ms / this.refsDone : null,

@@ -6,8 +6,8 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { GroupSummary, Summary } from './aggregate';
-import { distance, formatNumber, groupIndex, modesOf, pairsOf, pct, plain, points } from './format';
-import { CSV_COLUMNS, type ResultRow, type Selection } from './rows';
+import { distance, formatNumber, groupIndex, modesOf, pairsOf, pct, plain, points, reachCounts } from './format';
+import { CSV_COLUMNS, isVolumeMode, type ResultRow, type Selection } from './rows';
 
 export const CSV_EOL = '\r\n';
 
@@ -30,6 +30,7 @@ export function rowToCsv(row: ResultRow): string {
   return csvLine(
     CSV_COLUMNS.map((c) => {
       if (c === 'diceByClick') return row.diceByClick?.map(formatNumber).join(';');
+      if (c === 'sliceDice') return row.sliceDice?.map(([d, x]) => `${d}:${formatNumber(x)}`).join(';');
       return row[c];
     }),
   );
@@ -83,6 +84,8 @@ export const SUMMARY_CSV_COLUMNS = [
   'dice_median',
   'dice_q3',
   'dice_max',
+  'early_stops',
+  'overruns',
 ] as const;
 
 /**
@@ -124,6 +127,8 @@ export function summaryCsv(summary: Summary): string {
         g.diceBox?.median,
         g.diceBox?.q3,
         g.diceBox?.max,
+        g.volume?.earlyStops,
+        g.volume?.overruns,
       ]);
     }
   }
@@ -152,10 +157,13 @@ export function summaryMarkdown(summary: Summary): string {
   const sels: Selection[] = ['oracle', 'iou'];
   let out = '';
   for (const mode of modesOf(summary)) {
-    const clicks = mode === 'clicks';
+    const volume = isVolumeMode(mode);
+    const clicks = mode === 'clicks' || volume;
     const head = ['modality', 'object', 'n'];
-    for (const m of ['Dice', 'IoU', 'HD95']) for (const s of sels) head.push(`${m} ${s}`);
-    if (clicks) for (const s of sels) head.push(`NoC@85/90 ${s}`);
+    for (const m of volume ? ['3D Dice', '3D IoU'] : ['Dice', 'IoU', 'HD95'])
+      for (const s of sels) head.push(`${m} ${s}`);
+    if (clicks) for (const s of sels) head.push(`${volume ? 'NoC-3D' : 'NoC'}@85/90 ${s}`);
+    if (volume) for (const s of sels) head.push(`early/overrun ${s}`);
     const lines: string[] = [];
     const line = (label: [string, string], of: (s: Selection) => GroupSummary | undefined) => {
       const gs = sels.map(of);
@@ -163,9 +171,10 @@ export function summaryMarkdown(summary: Summary): string {
       const cells = [md(label[0]), md(label[1]), String(gs.find((g) => g)?.n ?? 0)];
       for (const g of gs) cells.push(pct(g?.dice));
       for (const g of gs) cells.push(pct(g?.iou));
-      for (const g of gs) cells.push(g ? distance(g.distances, 'hd95') : '–');
+      if (!volume) for (const g of gs) cells.push(g ? distance(g.distances, 'hd95') : '–');
       if (clicks)
         for (const g of gs) cells.push(g?.clicks ? `${plain(g.clicks.noc85)} / ${plain(g.clicks.noc90)}` : '–');
+      if (volume) for (const g of gs) cells.push(reachCounts(g));
       lines.push(mdRow(cells));
     };
     const base = { mode, perturb: 'none' };
@@ -176,6 +185,9 @@ export function summaryMarkdown(summary: Summary): string {
     for (const p of pairs) line([p.modality, p.object], (select) => get({ ...base, select, level: 'object', ...p }));
     if (lines.length === 0) continue;
     out += `### ${mode}${clicks ? '' : ' (no perturbation)'}\n\n`;
+    if (volume)
+      out +=
+        'One row per object of a volume: 3D scores; early/overrun: rows that stopped early / ran past the object.\n\n';
     out += mdRow(head) + mdRow(head.map(() => '---')) + lines.join('') + '\n';
   }
   const drops = summary.drops;

@@ -2,7 +2,14 @@
  * Number formatting and group look-ups shared by the CSV, the Markdown table and the HTML report, so the
  * three show the same figures.
  */
-import { perturbOrder, type DistanceStats, type GroupSummary, type MeanStd, type Summary } from './aggregate';
+import {
+  MODE_ORDER,
+  perturbOrder,
+  type DistanceStats,
+  type GroupSummary,
+  type MeanStd,
+  type Summary,
+} from './aggregate';
 import type { RowMode, Selection } from './rows';
 
 /** At most 6 decimals, trailing zeros dropped, never an exponent; non-finite / null → ''. */
@@ -59,11 +66,17 @@ export function groupIndex(summary: Summary): (q: GroupQuery) => GroupSummary | 
   return (q) => map.get(queryKey(q));
 }
 
-/** Modes present in the summary, in the study's order. */
+/** Modes present in the summary, in the study's order, the volume modes last. */
 export function modesOf(summary: Summary): RowMode[] {
   const seen = new Set(summary.groups.map((g) => g.mode));
-  const order: RowMode[] = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'clicks'];
-  return [...order.filter((m) => seen.has(m)), ...[...seen].filter((m) => !order.includes(m))];
+  return [...MODE_ORDER.filter((m) => seen.has(m)), ...[...seen].filter((m) => !MODE_ORDER.includes(m))];
+}
+
+/** "2 / 5": rows that stopped early / ran past the object; "–" for a group without propagation. */
+export function reachCounts(g: GroupSummary | undefined): string {
+  const v = g?.volume;
+  if (!v || Object.keys(v.ended).length === 0) return '–';
+  return `${v.earlyStops} / ${v.overruns}`;
 }
 
 /** (modality, object) pairs present, sorted by modality then object. */

@@ -5,7 +5,7 @@
  */
 import { SELECT_ORDER, type DiceDrop, type GroupSummary, type Summary } from './aggregate';
 import { distance, groupIndex, type GroupQuery, modesOf, pairsOf, pct, perturbsOf, plain, points } from './format';
-import type { RowMode, Selection } from './rows';
+import { isVolumeMode, type RowMode, type Selection, type VolumeMode } from './rows';
 
 /** What the header shows about the run; any extra field is listed too (name and value escaped). */
 export interface ReportMeta {
@@ -33,6 +33,11 @@ const MODE_LABEL: Record<string, string> = {
   S5: 'S5 box',
   S6: 'S6 box + point',
   clicks: 'clicks',
+};
+const VOLUME_COLORS: Record<VolumeMode, string> = {
+  '3D-box': '#2f855a',
+  '3D-point': '#c53030',
+  'S5-all-slices': '#6b46c1',
 };
 const modeLabel = (m: string) => MODE_LABEL[m] ?? m;
 
@@ -159,18 +164,34 @@ function boxPlot(groups: { mode: RowMode; bySelect: (GroupSummary | undefined)[]
   );
 }
 
-/** Mean Dice after each click, one line per selection, with the 85% / 90% targets and NoC in the legend. */
-function clickChart(bySelect: (GroupSummary | undefined)[]): string {
+/**
+ * Mean Dice after each click, one line per selection, with the 85% / 90% targets and NoC in the legend.
+ * `first` is the click count of a curve's first value: 1 for the 2D clicks, 0 for NoC-3D (before any).
+ */
+function clickChart(
+  bySelect: (GroupSummary | undefined)[],
+  { title, first, noc }: { title: string; first: 0 | 1; noc: string } = {
+    title: 'Mean Dice vs number of clicks',
+    first: 1,
+    noc: 'NoC',
+  },
+): string {
   const curves = bySelect.map((g) => g?.clicks?.diceByClick ?? []);
   const longest = Math.max(1, ...curves.map((c) => c.length));
-  const f: Frame = { width: 560, height: 320, left: 56, right: 16, top: 40, bottom: 44 };
+  // NoC-3D charts carry their title above the legend.
+  const titled = first === 0;
+  const f: Frame = { width: 560, height: 320, left: 56, right: 16, top: titled ? 56 : 40, bottom: 44 };
   const plotW = f.width - f.left - f.right;
   const x = (k: number) => f.left + (longest === 1 ? plotW / 2 : (plotW * k) / (longest - 1));
-  return svgFrame(f, 'Mean Dice vs number of clicks', [0, 1], ticks(0, 1, 5), 'Clicks', 'Mean Dice', (y) => {
-    let s = '';
+  const xTitle = titled ? 'Corrective clicks' : 'Clicks';
+  return svgFrame(f, title, [0, 1], ticks(0, 1, 5), xTitle, 'Mean Dice', (y) => {
+    let s =
+      first === 0
+        ? `<text x="${f.width - f.right}" y="14" class="plot-title" text-anchor="end">${esc(title)}</text>`
+        : '';
     const step = longest <= 10 ? 1 : Math.ceil(niceStep(1, longest, 10));
     for (let t = 1; t <= longest; t += t === 1 && step > 1 ? step - 1 : step) {
-      s += `<text x="${n2(x(t - 1))}" y="${f.height - f.bottom + 14}" class="tick" text-anchor="middle">${t}</text>`;
+      s += `<text x="${n2(x(t - 1))}" y="${f.height - f.bottom + 14}" class="tick" text-anchor="middle">${t - 1 + first}</text>`;
     }
     // The 90% label above its line, the 85% one below, so the two do not overlap.
     for (const [target, dy] of [
@@ -183,18 +204,18 @@ function clickChart(bySelect: (GroupSummary | undefined)[]): string {
       const col = COLORS[SELECT_ORDER[j]!];
       s += `<polyline fill="none" stroke="${col}" stroke-width="2" points="${c.map((v, k) => `${n2(x(k))},${n2(y(v))}`).join(' ')}"/>`;
       for (let k = 0; k < c.length; k++)
-        s += `<circle cx="${n2(x(k))}" cy="${n2(y(c[k]!))}" r="2.5" fill="${col}"><title>${k + 1} clicks: ${tickLabel(c[k]!)}</title></circle>`;
+        s += `<circle cx="${n2(x(k))}" cy="${n2(y(c[k]!))}" r="2.5" fill="${col}"><title>${k + first} clicks: ${tickLabel(c[k]!)}</title></circle>`;
     });
     s += legend(
       f.left + 8,
-      14,
+      titled ? 30 : 14,
       bySelect.flatMap((g, j) => {
         const sel = SELECT_ORDER[j]!;
         if (!g?.clicks) return [];
         return [
           {
             color: COLORS[sel],
-            label: `${SELECT_LABEL[sel]}: NoC@85 ${plain(g.clicks.noc85)}, NoC@90 ${plain(g.clicks.noc90)}`,
+            label: `${SELECT_LABEL[sel]}: ${noc}@85 ${plain(g.clicks.noc85)}, ${noc}@90 ${plain(g.clicks.noc90)}`,
           },
         ];
       }),
@@ -234,6 +255,75 @@ function dropChart(mode: RowMode, drops: DiceDrop[]): string {
   });
 }
 
+/**
+ * The drift plot: mean per-slice Dice against the signed distance (slices) from the start slice, one line
+ * per volume mode (colour) and selection (oracle solid, predicted IoU dashed), over all objects.
+ */
+function driftChart(lines: { mode: VolumeMode; select: Selection; group: GroupSummary }[]): string {
+  const points = lines.flatMap((l) => l.group.volume?.drift ?? []);
+  const lo = Math.min(0, ...points.map((p) => p.distance));
+  const hi = Math.max(0, ...points.map((p) => p.distance));
+  const xTicks = ticks(lo, hi === lo ? lo + 1 : hi, 8);
+  const [x0, x1] = [xTicks[0]!, xTicks[xTicks.length - 1]!];
+  const f: Frame = {
+    width: 640,
+    height: 340,
+    left: 56,
+    right: 16,
+    top: 30 + 16 * lines.length,
+    bottom: 44,
+  };
+  const plotW = f.width - f.left - f.right;
+  const x = (d: number) => f.left + (plotW * (d - x0)) / (x1 - x0 || 1);
+  const label = 'Per-slice Dice vs distance from the start slice';
+  return svgFrame(f, label, [0, 1], ticks(0, 1, 5), 'Slices from the start slice (signed)', 'Mean slice Dice', (y) => {
+    let s = '';
+    for (const t of xTicks)
+      s += `<text x="${n2(x(t))}" y="${f.height - f.bottom + 14}" class="tick" text-anchor="middle">${tickLabel(t)}</text>`;
+    s += `<line x1="${n2(x(0))}" x2="${n2(x(0))}" y1="${f.top}" y2="${f.height - f.bottom}" class="target"/>`;
+    for (const { mode, select, group } of lines) {
+      const drift = group.volume?.drift ?? [];
+      if (drift.length === 0) continue;
+      const col = VOLUME_COLORS[mode];
+      const dash = select === 'iou' ? ' stroke-dasharray="5 3"' : '';
+      s += `<polyline fill="none" stroke="${col}" stroke-width="2"${dash} points="${drift.map((p) => `${n2(x(p.distance))},${n2(y(p.dice))}`).join(' ')}"/>`;
+      for (const p of drift)
+        s += `<circle cx="${n2(x(p.distance))}" cy="${n2(y(p.dice))}" r="2" fill="${col}"><title>${esc(`${mode}, ${select}, ${p.distance} slices: ${tickLabel(p.dice)} (n=${p.n})`)}</title></circle>`;
+    }
+    s += legend(
+      f.left + 8,
+      14,
+      lines.map((l) => ({
+        color: VOLUME_COLORS[l.mode],
+        label: `${l.mode}, ${SELECT_LABEL[l.select]}`,
+        dashed: l.select === 'iou',
+      })),
+    );
+    return s;
+  });
+}
+
+/** Per volume mode and selection: objects, 3D Dice, NoC-3D, early stops, overruns and how directions ended. */
+function volumeTable(lines: { mode: VolumeMode; select: Selection; group: GroupSummary }[]): string {
+  let s = '<div class="scroll"><table><thead><tr><th>mode</th><th>selection</th><th>objects</th><th>3D Dice ×100</th>';
+  s += '<th>NoC-3D@85</th><th>NoC-3D@90</th><th title="rows (object slices missed)">stopped early</th>';
+  s += '<th title="rows (slices with a mask and no object)">ran past</th><th>directions ended</th></tr></thead><tbody>';
+  for (const { mode, select, group: g } of lines) {
+    const v = g.volume!;
+    const propagated = Object.keys(v.ended).length > 0;
+    const ended = Object.entries(v.ended)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
+    s += `<tr><th scope="row">${esc(mode)}</th><td>${esc(SELECT_LABEL[select])}</td><td>${g.n}</td><td>${pct(g.dice)}</td>`;
+    s += `<td>${plain(g.clicks?.noc85)}</td><td>${plain(g.clicks?.noc90)}</td>`;
+    s += propagated
+      ? `<td>${v.earlyStops} (${v.earlySlices})</td><td>${v.overruns} (${v.overrunSlices})</td>`
+      : '<td>–</td><td>–</td>';
+    s += `<td style="text-align:left">${esc(ended || '–')}</td></tr>`;
+  }
+  return s + '</tbody></table></div>';
+}
+
 /** A table cell pair (oracle, iou) for each metric; rows are (label, groups by selection). */
 function metricTable(rows: { label: string; sub?: boolean; bySelect: (GroupSummary | undefined)[] }[]): string {
   let s = '<div class="scroll"><table><thead><tr><th rowspan="2">mode</th><th rowspan="2">n</th>';
@@ -258,6 +348,11 @@ function metricTable(rows: { label: string; sub?: boolean; bySelect: (GroupSumma
   }
   return s + '</tbody></table></div>';
 }
+
+const VOLUME_NOTE =
+  'Stopped early: the object has slices beyond the last propagated one; ran past: masks on slices without the object. ' +
+  'NoC-3D: corrective clicks on the worst slice, each propagated again, until 3D Dice 0.85 / 0.90 (the budget when never). ' +
+  "The drift plot: mean Dice of each slice by its signed distance from the start slice (the object's largest).";
 
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a202c;margin:0;background:#f7fafc}
@@ -303,6 +398,7 @@ export function renderReport(summary: Summary, meta: ReportMeta): string {
   const total = (label: string, value: string) => `<div>${esc(label)}<b>${esc(value)}</b></div>`;
   h += total('references done', String(t.refsDone)) + total('images', String(t.images));
   h += total('objects', String(t.objects)) + total('rows', String(t.rows)) + total('skipped', String(t.skipped));
+  if (t.objects3d > 0) h += total('volume objects', String(t.objects3d));
   h += total('mean time / reference', t.meanMsPerRef === null ? '–' : `${(t.meanMsPerRef / 1000).toFixed(2)} s`);
   h += total('modalities', t.modalities.join(', ') || '–');
   h += '</div>';
@@ -332,6 +428,31 @@ export function renderReport(summary: Summary, meta: ReportMeta): string {
   if (modes.includes('clicks')) {
     h += '<h2>Dice vs clicks</h2><div class="plots">';
     h += clickChart(both({ level: 'all', mode: 'clicks', perturb: 'none' }));
+    h += '</div>';
+  }
+
+  const volumeLines = modes.filter(isVolumeMode).flatMap((mode) =>
+    SELECT_ORDER.flatMap((select) => {
+      const group = get({ level: 'all', mode, perturb: 'none', select });
+      return group?.volume ? [{ mode, select, group }] : [];
+    }),
+  );
+  if (volumeLines.length > 0) {
+    h += '<h2>Volumes: propagation</h2>';
+    h += `<p>One row per object of a volume (a label over all its slices). ${esc(VOLUME_NOTE)}</p>`;
+    h += volumeTable(volumeLines) + '<div class="plots">' + driftChart(volumeLines);
+    // A NoC-3D chart where some object took a corrective click.
+    for (const mode of modes.filter(isVolumeMode))
+      if (
+        SELECT_ORDER.some(
+          (select) => (get({ level: 'all', mode, perturb: 'none', select })?.clicks?.diceByClick.length ?? 0) > 1,
+        )
+      )
+        h += clickChart(both({ level: 'all', mode, perturb: 'none' }), {
+          title: `3D Dice vs corrective clicks, ${mode}`,
+          first: 0,
+          noc: 'NoC-3D',
+        });
     h += '</div>';
   }
 

@@ -2,13 +2,27 @@
  * The evaluation's per-object rows: what `results.jsonl` holds, one JSON object per line, and what the
  * CSV, the summary and the HTML report are computed from (streamed, never all in memory).
  *
- * One row per image × object × prompt mode × perturbation band × selection rule. Every row of one image
+ * One row per image × object × prompt mode × perturbation band × selection rule (volume modes: per volume
+ * × object of the whole volume × mode × selection rule). Every row of one image
  * reference is written in a single append, followed by a `done` line naming the reference, so a run that
  * stops midway leaves whole references only (see run/resume.ts).
  */
+import type { DirectionEnd } from '../../../extensions/sam-segmentation/src/runtime/propagation/propagateSeries';
 
-/** S1 everything, S2-S6 the study's prompt modes, "clicks" the interactive run with corrective clicks. */
-export type RowMode = 'S1' | 'S2' | 'S3' | 'S4' | 'S5' | 'S6' | 'clicks';
+/**
+ * S1 everything, S2-S6 the study's prompt modes, "clicks" the interactive run with corrective clicks; the
+ * volume modes (run/evaluateVolume.ts): "3D-box" and "3D-point" seed one slice and propagate, and
+ * "S5-all-slices" decodes the S5 box on every slice of the object.
+ */
+export type RowMode = 'S1' | 'S2' | 'S3' | 'S4' | 'S5' | 'S6' | 'clicks' | VolumeMode;
+
+/** The volume modes: one row per object of a volume (all its slices), not per slice. */
+export type VolumeMode = '3D-box' | '3D-point' | 'S5-all-slices';
+export const VOLUME_MODES: readonly VolumeMode[] = ['3D-box', '3D-point', 'S5-all-slices'];
+export const isVolumeMode = (mode: string): mode is VolumeMode => (VOLUME_MODES as readonly string[]).includes(mode);
+
+/** Why a propagation direction ended: the engine's stop rule, or the series' end (runtime's DirectionEnd). */
+export type DirectionEndName = DirectionEnd;
 
 /** How the mask was chosen among the decoder's candidates (S1: among the generated masks). */
 export type Selection = 'iou' | 'oracle';
@@ -42,20 +56,43 @@ export interface ResultRow {
   asd: number | null;
   distanceUnit: 'px' | 'mm';
   empty: EmptyCase;
-  /** Mode "clicks" only: Dice after click 1, 2, … (the first click included), and NoC@85 / NoC@90. */
+  /**
+   * Mode "clicks": Dice after click 1, 2, … (the first click included), and NoC@85 / NoC@90.
+   * Volume modes (NoC-3D): 3D Dice after 0, 1, 2, … corrective clicks (index 0: before any), and the
+   * corrective clicks needed to reach 85% / 90% 3D Dice (0 when the start reaches it; the budget when never).
+   */
   diceByClick?: number[];
   noc85?: number;
   noc90?: number;
+  /**
+   * Volume modes. `image` is the volume's key, `pixels` the object's voxels, `dice` and `iou` are 3D (over
+   * all slices, before any corrective click), `candidate` / `predictedIou` those of the start slice's
+   * decode; surface distances are not computed (null). `startSlice`: the start slice (the object's largest).
+   */
+  startSlice?: number;
+  /** Volume modes: [signed distance in slices from the start slice, Dice] of every slice with object or mask. */
+  sliceDice?: [number, number][];
+  /** 3D-box, 3D-point: why propagation ended towards higher (+1, "up") and lower (−1, "down") slice indices. */
+  endedUp?: DirectionEndName;
+  endedDown?: DirectionEndName;
+  /** 3D-box, 3D-point: object slices beyond the last propagated slice (stopped early), each way. */
+  earlyUp?: number;
+  earlyDown?: number;
+  /** 3D-box, 3D-point: slices with a mask and no object (ran past the object), each way. */
+  overrunUp?: number;
+  overrunDown?: number;
 }
 
 /** Marks a reference as finished: every row of it precedes this line. */
 export interface DoneLine {
   type: 'done';
   ref: string;
-  /** Images (slices) evaluated, objects evaluated, and milliseconds spent. */
+  /** Images (slices) evaluated (with volume modes: the volume's slices), objects evaluated, and milliseconds spent. */
   images: number;
   objects: number;
   ms: number;
+  /** Volume modes: objects of the whole volume evaluated (absent when none ran). */
+  objects3d?: number;
 }
 
 /** A reference that could not be evaluated (unreadable file, size mismatch …): reported, not counted. */
@@ -68,7 +105,7 @@ export interface SkippedLine {
 
 export type ResultLine = ResultRow | DoneLine | SkippedLine;
 
-/** The CSV's columns, in order (diceByClick joined with ";"). */
+/** The CSV's columns, in order (diceByClick joined with ";", sliceDice as "distance:dice" joined with ";"). */
 export const CSV_COLUMNS = [
   'dataset',
   'ref',
@@ -91,4 +128,12 @@ export const CSV_COLUMNS = [
   'noc85',
   'noc90',
   'diceByClick',
+  'startSlice',
+  'endedUp',
+  'endedDown',
+  'earlyUp',
+  'earlyDown',
+  'overrunUp',
+  'overrunDown',
+  'sliceDice',
 ] as const satisfies readonly (keyof ResultRow)[];

@@ -1,24 +1,30 @@
 /**
  * A worker thread of an evaluation: opens the model once, from the bytes the main thread read and checked
- * (tools/models/localModel.ts), with runtime/openModel.ts: its own onnxruntime sessions, one WASM thread,
- * so N workers use N cores. Then evaluates one reference per message and answers with the reference's
- * result lines: its rows and a `done` line, or a `skipped` line saying why it could not be evaluated.
- * Only one reference's images and masks are in memory at a time.
+ * (tools/models/localModel.ts), in an InferenceEngine (runtime/openModel.ts: its own onnxruntime sessions,
+ * one WASM thread, so N workers use N cores; an embedding cache for the volume modes). Then evaluates one
+ * reference per message and answers with the reference's result lines: its rows (2D modes on each image
+ * or kept slice; volume modes on each volume or series) and a `done` line, or a `skipped` line saying why
+ * it could not be evaluated. Only one reference's images and masks are in memory at a time.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-web';
-import { openModel } from '../../../extensions/sam-segmentation/src/runtime/openModel';
-import type { SamModel } from '../../../extensions/sam-segmentation/src/runtime/samModel';
+import { InferenceEngine } from '../../../extensions/sam-segmentation/src/runtime/inferenceEngine';
 import type { LocalModel } from '../../models/localModel';
 import type { ResultLine, ResultRow } from '../results/rows';
 import { loadRef } from '../sources/loadRef';
 import type { EvalImage, ImageRef, WindowChoice } from '../sources/types';
+import { loadVolume3d } from '../sources/volume3d';
 import { ImageEvaluator, type EvaluationOptions } from './evaluateImage';
+import { VolumeEvaluator, type VolumeEvaluationOptions } from './evaluateVolume';
 
 export interface WorkerSetup {
   model: LocalModel;
   options: EvaluationOptions;
   window: WindowChoice;
+  /** The volume modes, when asked for. */
+  volume?: VolumeEvaluationOptions;
+  /** Embedding cache budget (bytes, float16) of the worker's engine (the volume modes use it). */
+  cacheBytes?: number;
 }
 
 export type ToWorker = { type: 'ref'; ref: ImageRef };
@@ -34,7 +40,10 @@ function mainFile(ref: ImageRef): string {
   return ref.kind === 'dicom-series' ? (ref.files[0] ?? ref.key) : ref.image;
 }
 
-async function evaluateRef(model: SamModel, setup: WorkerSetup, ref: ImageRef): Promise<FromWorker> {
+/** Whether the run scores the 2D modes (per image, per kept slice of a volume). */
+const runs2d = (o: EvaluationOptions) => o.modes.length > 0 || o.everything !== undefined || o.clicks > 0;
+
+async function evaluateRef(engine: InferenceEngine, setup: WorkerSetup, ref: ImageRef): Promise<FromWorker> {
   const started = performance.now();
   const skipped = (reason: string): FromWorker => ({
     type: 'result',
@@ -43,13 +52,18 @@ async function evaluateRef(model: SamModel, setup: WorkerSetup, ref: ImageRef): 
     images: 0,
     objects: 0,
   });
+  const modelId = setup.model.entry.id;
+  const model = engine.samModel(modelId);
   const rows: ResultRow[] = [];
   let images = 0;
   let objects = 0;
+  if (ref.kind === 'image2d' && !runs2d(setup.options)) {
+    return skipped(`a 2D image: the volume modes (${setup.volume?.modes.join(', ')}) need a volume or a DICOM series.`);
+  }
   // A volume's slices come one at a time: only the current slice's pixels and masks are held.
   let slices: Iterator<EvalImage>;
   try {
-    slices = loadRef(ref, setup.window)[Symbol.iterator]();
+    slices = (runs2d(setup.options) ? loadRef(ref, setup.window) : [])[Symbol.iterator]();
   } catch (err) {
     return skipped(message(err));
   }
@@ -70,13 +84,32 @@ async function evaluateRef(model: SamModel, setup: WorkerSetup, ref: ImageRef): 
     images++;
     objects += image.objects.length;
   }
+  let objects3d: number | undefined;
+  if (setup.volume && ref.kind !== 'image2d') {
+    let volume;
+    try {
+      volume = loadVolume3d(ref, setup.window);
+    } catch (err) {
+      return skipped(message(err));
+    }
+    try {
+      rows.push(...(await new VolumeEvaluator(engine, modelId, volume, setup.volume).evaluate()));
+    } catch (err) {
+      return skipped(`volume evaluation of ${ref.key} failed: ${message(err)}`);
+    }
+    objects3d = volume.objects.length;
+    images = Math.max(images, volume.depth); // the volume modes walk every slice
+  }
   const ms = Math.round(performance.now() - started);
   return {
     type: 'result',
     key: ref.key,
-    lines: [...rows, { type: 'done', ref: ref.key, images, objects, ms }],
+    lines: [
+      ...rows,
+      { type: 'done', ref: ref.key, images, objects, ms, ...(objects3d !== undefined && { objects3d }) },
+    ],
     images,
-    objects,
+    objects: objects + (objects3d ?? 0),
   };
 }
 
@@ -85,10 +118,15 @@ if (parentPort) {
   const setup = workerData as WorkerSetup;
   ort.env.wasm.numThreads = 1;
   try {
-    const model = await openModel(setup.model.entry, setup.model.files);
+    // One engine: the model's sessions (the 2D modes decode on them directly) and the embedding cache.
+    const engine = new InferenceEngine({
+      float16: true,
+      ...(setup.cacheBytes !== undefined && { budgetBytes: setup.cacheBytes }),
+    });
+    await engine.loadModel(setup.model.entry, setup.model.files, 'wasm');
     // One reference at a time: the main thread sends the next when this one's answer arrives.
     port.on('message', (msg: ToWorker) => {
-      void evaluateRef(model, setup, msg.ref).then((answer) => port.postMessage(answer));
+      void evaluateRef(engine, setup, msg.ref).then((answer) => port.postMessage(answer));
     });
     port.postMessage({ type: 'ready' } satisfies FromWorker);
   } catch (err) {

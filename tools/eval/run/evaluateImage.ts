@@ -124,9 +124,32 @@ class ObjectScorer {
 }
 
 /** The candidates to choose among: the multimask ones when the decoder has any (the protocol's), or all. */
-function candidatesToScore(candidates: readonly MaskCandidate[], which: EvaluationOptions['candidates']) {
+export function candidatesToScore(candidates: readonly MaskCandidate[], which: EvaluationOptions['candidates']) {
   const multimask = candidates.filter((c) => c.token === 'multimask');
   return which !== 'all' && multimask.length > 0 ? multimask : [...candidates];
+}
+
+/**
+ * The index (in `decoded`) a selection rule takes: the highest predicted IoU ("iou"), or the best Dice
+ * against the ground truth ("oracle"); the first among equals.
+ */
+export function chooseCandidate(
+  decoded: readonly { candidate: Pick<MaskCandidate, 'predictedIou'>; mask: Uint8Array }[],
+  dice: (mask: Uint8Array) => number,
+  select: Selection,
+): number {
+  let best = 0;
+  if (select === 'iou') {
+    decoded.forEach((d, i) => {
+      if (d.candidate.predictedIou > decoded[best]!.candidate.predictedIou) best = i;
+    });
+  } else {
+    const dices = decoded.map((d) => dice(d.mask));
+    dices.forEach((d, i) => {
+      if (d > dices[best]!) best = i;
+    });
+  }
+  return best;
 }
 
 export class ImageEvaluator {
@@ -197,18 +220,7 @@ export class ImageEvaluator {
 
   /** The index (in `decoded`) each selection rule takes. */
   private choose(decoded: { candidate: MaskCandidate; mask: Uint8Array }[], scorer: ObjectScorer, select: Selection) {
-    let best = 0;
-    if (select === 'iou') {
-      decoded.forEach((d, i) => {
-        if (d.candidate.predictedIou > decoded[best]!.candidate.predictedIou) best = i;
-      });
-    } else {
-      const dices = decoded.map((d) => scorer.dice(d.mask));
-      dices.forEach((d, i) => {
-        if (d > dices[best]!) best = i;
-      });
-    }
-    return best;
+    return chooseCandidate(decoded, (mask) => scorer.dice(mask), select);
   }
 
   private async promptRows(

@@ -178,7 +178,7 @@ function segmentNamer() {
   };
 }
 
-function countPixels(mask: Uint8Array): number {
+export function countPixels(mask: Uint8Array): number {
   let n = 0;
   for (let i = 0; i < mask.length; i++) n += mask[i]!;
   return n;
@@ -188,7 +188,12 @@ function countPixels(mask: Uint8Array): number {
  * Reads a DICOM series reference and yields, in slice order, each image that has a SEG object of more than
  * MIN_OBJECT_PIXELS pixels. Throws with the file and the reason for input it cannot use.
  */
-export function* loadDicomSeriesRef(ref: DicomSeriesRef, window: WindowChoice): Generator<EvalImage> {
+/** A series reference's images in slice order, its SEGs indexed against them, and the segments' names. */
+export function openSeries(ref: DicomSeriesRef): {
+  images: SeriesImage[];
+  segs: SegIndex[];
+  nameOf: (seg: number, segment: { number: number; name: string }) => string;
+} {
   if (ref.files.length === 0) throw new Error(`${ref.key}: the series reference lists no image files.`);
   if (ref.segs.length === 0) throw new Error(`${ref.key}: the series reference lists no SEG file.`);
   const images = sortSeriesImages(ref.files.map(readSeriesImage));
@@ -196,6 +201,15 @@ export function* loadDicomSeriesRef(ref: DicomSeriesRef, window: WindowChoice): 
   // Segment names are fixed in SEG order before any image, so they do not depend on which slices are kept.
   const nameOf = segmentNamer();
   segs.forEach((seg, j) => seg.segments.forEach((segment) => nameOf(j, segment)));
+  return { images, segs, nameOf };
+}
+
+/** The window an image of a series is segmented at: the file's own ('file', when it has one) or the protocol's. */
+export const seriesWindow = (file: DicomFile, window: WindowChoice): VoiSetting =>
+  (window === 'file' && fileWindow(file.dataset)) || PROTOCOL_PERCENTILE_WINDOW;
+
+export function* loadDicomSeriesRef(ref: DicomSeriesRef, window: WindowChoice): Generator<EvalImage> {
+  const { images, segs, nameOf } = openSeries(ref);
 
   const withFrames = [...new Set(segs.flatMap((seg) => seg.images))].sort((a, b) => a - b);
   for (const k of withFrames) {
@@ -213,7 +227,7 @@ export function* loadDicomSeriesRef(ref: DicomSeriesRef, window: WindowChoice): 
     const image = images[k]!;
     const file = readDicom(image.path);
     checkTransferSyntax(file);
-    const voi = (window === 'file' && fileWindow(file.dataset)) || PROTOCOL_PERCENTILE_WINDOW;
+    const voi = seriesWindow(file, window);
     const spacing = columnRowSpacing(file.dataset);
     yield {
       dataset: ref.dataset,

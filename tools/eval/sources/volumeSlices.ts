@@ -16,7 +16,11 @@
  * are dropped, and a slice without any object left is not returned. Image id: `<key>#z=<k>`, k the
  * zero-based slice index along the slice axis.
  */
-import { PROTOCOL_PERCENTILE_WINDOW, type VoiSetting } from '../../../extensions/sam-segmentation/src/core';
+import {
+  PROTOCOL_PERCENTILE_WINDOW,
+  type SlicePixels,
+  type VoiSetting,
+} from '../../../extensions/sam-segmentation/src/core';
 import { readVolume } from './readVolume';
 import { MIN_OBJECT_PIXELS, type EvalImage, type EvalObject, type ImageRef, type WindowChoice } from './types';
 import { emptyLike, type Vec3, type Volume } from './volume';
@@ -54,7 +58,7 @@ export interface VolumeSliceOptions {
 }
 
 /** Volume index of each pixel of slice 0 (row-major), and the step from one slice to the next. */
-function sliceGeometry(dims: Vec3, axis: Axis) {
+export function sliceGeometry(dims: Vec3, axis: Axis) {
   const strides = [1, dims[0], dims[0] * dims[1]] as const;
   const [columnAxis, rowAxis] = ([0, 1, 2] as const).filter((a) => a !== axis) as [Axis, Axis];
   const columns = dims[columnAxis];
@@ -66,8 +70,27 @@ function sliceGeometry(dims: Vec3, axis: Axis) {
   return { offsets, rows, columns, columnAxis, rowAxis, step: strides[axis], count: dims[axis] };
 }
 
+export type SliceGeometry = ReturnType<typeof sliceGeometry>;
+
+/** A volume's voxels are grey values as stored (the NIfTI reader has applied its scaling already). */
+const VOLUME_SLICE = {
+  samplesPerPixel: 1,
+  photometricInterpretation: 'MONOCHROME2',
+  rescaleSlope: 1,
+  rescaleIntercept: 0,
+} as const;
+
+/** Slice k of an image volume as the core's pixels. */
+export function volumeSlicePixels(image: Volume, geometry: SliceGeometry, k: number): SlicePixels {
+  const { offsets, rows, columns, step } = geometry;
+  const base = k * step;
+  const values = emptyLike(image.data, offsets.length);
+  for (let i = 0; i < offsets.length; i++) values[i] = image.data[base + offsets[i]!]!;
+  return { values, rows, columns, ...VOLUME_SLICE };
+}
+
 /** Foreground pixel count of each non-zero label value on one slice. */
-function countLabels(labels: ArrayLike<number>, base: number, offsets: Int32Array): Map<number, number> {
+export function countLabels(labels: ArrayLike<number>, base: number, offsets: Int32Array): Map<number, number> {
   const counts = new Map<number, number>();
   for (let i = 0; i < offsets.length; i++) {
     const v = labels[base + offsets[i]!]!;
@@ -85,7 +108,8 @@ export function* volumeSlices(image: Volume, label: Volume, options: VolumeSlice
     );
   }
   const axis = options.axis ?? chooseSliceAxis(image.dims, image.spacing);
-  const { offsets, rows, columns, columnAxis, rowAxis, step, count } = sliceGeometry(image.dims, axis);
+  const geometry = sliceGeometry(image.dims, axis);
+  const { offsets, columnAxis, rowAxis, step, count } = geometry;
   const n = offsets.length;
   const spacing = [image.spacing[columnAxis], image.spacing[rowAxis]] as const;
   for (let k = 0; k < count; k++) {
@@ -98,21 +122,11 @@ export function* volumeSlices(image: Volume, label: Volume, options: VolumeSlice
       for (let i = 0; i < n; i++) if (label.data[base + offsets[i]!] === value) mask[i] = 1;
       return { name: options.labels?.[String(value)] ?? `label_${value}`, label: value, mask, pixels };
     });
-    const values = emptyLike(image.data, n);
-    for (let i = 0; i < n; i++) values[i] = image.data[base + offsets[i]!]!;
     yield {
       dataset: options.dataset,
       id: `${options.key}#z=${k}`,
       modality: options.modality,
-      slice: {
-        values,
-        rows,
-        columns,
-        samplesPerPixel: 1,
-        photometricInterpretation: 'MONOCHROME2',
-        rescaleSlope: 1,
-        rescaleIntercept: 0,
-      },
+      slice: volumeSlicePixels(image, geometry, k),
       voi: options.voi,
       spacing,
       objects,
@@ -138,8 +152,8 @@ function checkIntegerLabels(label: Volume, path: string): void {
  */
 export const volumeWindow = (_choice: WindowChoice): VoiSetting => PROTOCOL_PERCENTILE_WINDOW;
 
-/** Reads a volume reference's image and label map (once) and yields its kept slices one at a time. */
-export function* loadVolumeRef(ref: VolumeRef, window: WindowChoice): Generator<EvalImage> {
+/** Reads a volume reference's image and label map, checked to share one grid and to hold integer labels. */
+export function readVolumePair(ref: VolumeRef): { image: Volume; label: Volume } {
   const image = readVolume(ref.image, 'image');
   const label = readVolume(ref.labelMap, 'label');
   if (image.dims.some((d, a) => d !== label.dims[a])) {
@@ -149,6 +163,12 @@ export function* loadVolumeRef(ref: VolumeRef, window: WindowChoice): Generator<
     );
   }
   checkIntegerLabels(label, ref.labelMap);
+  return { image, label };
+}
+
+/** Reads a volume reference's image and label map (once) and yields its kept slices one at a time. */
+export function* loadVolumeRef(ref: VolumeRef, window: WindowChoice): Generator<EvalImage> {
+  const { image, label } = readVolumePair(ref);
   const options: VolumeSliceOptions = {
     dataset: ref.dataset,
     key: ref.key,
