@@ -44,7 +44,6 @@ function scripted(stopAt: Record<string, PropagationStep['stop']>) {
       };
     },
     endPropagation: (run) => void log.push(`end ${run}`),
-    encode: async (image) => void log.push(`encode ${image.imageKey}`),
   };
   return { runtime, log };
 }
@@ -52,7 +51,7 @@ function scripted(stopAt: Record<string, PropagationStep['stop']>) {
 const seed = { mask: new Uint8Array(4), width: 2, height: 2 };
 
 describe('propagateSeries', () => {
-  it('walks each direction from the start until the engine stops it or the series ends, asking for the next slice ahead', async () => {
+  it('walks each direction from the start until the engine stops it or the series ends', async () => {
     const { runtime, log } = scripted({ s7: 'uncertain' });
     const kept: number[] = [];
     const outcome = await propagateSeries(runtime, {
@@ -66,7 +65,7 @@ describe('propagateSeries', () => {
     expect(kept).toEqual([5, 6, 3, 2, 1, 0]);
     expect(outcome.kept).toEqual({ 1: 2, [-1]: 4 });
     expect(outcome.ended).toEqual({ 1: 'uncertain', [-1]: 'series-end' });
-    expect(log.slice(0, 5)).toEqual(['start run1', 'step run1 s5', 'encode s6', 'step run1 s6', 'encode s7']);
+    expect(log.slice(0, 5)).toEqual(['start run1', 'step run1 s5', 'step run1 s6', 'step run1 s7', 'end run1']);
     expect(log).toContain('end run1');
     expect(log).toContain('end run2');
   });

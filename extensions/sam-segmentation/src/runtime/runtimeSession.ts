@@ -211,7 +211,8 @@ export class RuntimeSession {
   /**
    * Encodes an image into the worker's embedding cache (nothing runs when it is already there). An
    * abort of `signal` cancels the request if it has not started; the promise then rejects with
-   * CancelledError. A request for an image already being encoded waits for that encode.
+   * CancelledError. A request for an image already being encoded waits for that encode; one for an
+   * image the worker is known to have answers `cached` at once.
    */
   async encode(
     image: ImageSource,
@@ -219,6 +220,8 @@ export class RuntimeSession {
   ): Promise<EncodeAnswer> {
     const { entry } = this.readyClient();
     const known = embeddingKey(this.keyOf(image, entry.id));
+    // Known to be there: no pixels to load and send (if the worker evicted it since, a decode says so).
+    if (this.encoded.has(known)) return { id: 0, type: 'encode', ok: true, cached: true, encodeMs: 0 };
     const under = this.encoding.get(known);
     if (under) {
       // Waits for the encode under way; if that one was cancelled (a series' pre-encoding left behind), asks again.
@@ -257,9 +260,8 @@ export class RuntimeSession {
 
   /** Encodes `image` unless the worker is known to have its embedding. */
   private async ensureEncoded(image: ImageSource, modelId: string): Promise<string> {
-    const known = embeddingKey(this.keyOf(image, modelId));
-    if (!this.encoded.has(known)) await this.encode(image);
-    return known;
+    await this.encode(image);
+    return embeddingKey(this.keyOf(image, modelId));
   }
 
   /** Runs `request` on an encoded image; encodes it again, once, if the worker evicted it meanwhile. */

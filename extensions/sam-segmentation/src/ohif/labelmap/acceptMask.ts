@@ -71,6 +71,8 @@ export async function acceptMask(deps: AcceptDeps, result: MaskOnImage, options:
  */
 export class SegmentWriter {
   private readonly changes: ImageChange[] = [];
+  /** Quiet writes Cornerstone has not been told of yet. */
+  private unannounced = false;
 
   private constructor(
     private readonly deps: AcceptDeps,
@@ -103,8 +105,12 @@ export class SegmentWriter {
     );
   }
 
-  /** Writes a mask (uint8[height*width]) into the labelmap image of `imageId`; Cornerstone redraws it. */
-  write(imageId: string, mask: ArrayLike<number>, width: number, height: number) {
+  /**
+   * Writes a mask (uint8[height*width]) into the labelmap image of `imageId`. Cornerstone is told
+   * (and redraws) unless `quietly`: a propagation run writes slices that are not on screen quietly and
+   * tells it once at the end, so the run is not paced by redraws of a slice that did not change.
+   */
+  write(imageId: string, mask: ArrayLike<number>, width: number, height: number, options: { quietly?: boolean } = {}) {
     const { host, segmentations } = this.deps;
     if (mask.length !== width * height) {
       throw new Error(`The mask has ${mask.length} values for a ${width}x${height} image.`);
@@ -120,7 +126,8 @@ export class SegmentWriter {
     const write = writeMask(image.voxelManager, mask, target.labelValue, (v) => this.overwrite && !locked(v));
     if (write.written > 0)
       this.changes.push({ imageId, labelmapImageId: target.labelmapImageId, change: write.change });
-    this.modified();
+    if (options.quietly) this.unannounced ||= write.written > 0;
+    else this.modified();
     return {
       written: write.written,
       skipped: write.skipped,
@@ -136,6 +143,7 @@ export class SegmentWriter {
 
   /** One entry on the viewer's undo history for everything written. */
   commit(): void {
+    if (this.unannounced) this.modified();
     if (this.changes.length === 0) return;
     const { host, history } = this.deps;
     const record = { segmentationId: this.segmentationId, segmentIndex: this.segmentIndex, changes: [...this.changes] };
@@ -160,6 +168,7 @@ export class SegmentWriter {
   }
 
   private modified(): void {
+    this.unannounced = false;
     this.deps.host.tools.segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(
       this.segmentationId,
       undefined,

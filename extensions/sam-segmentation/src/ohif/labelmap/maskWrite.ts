@@ -7,7 +7,8 @@ import type { VoxelAccess } from '../host/hostTypes';
 /** The voxels one write changed: where, what they held before, and the value written. */
 export interface VoxelChange {
   indices: Uint32Array;
-  previous: Float64Array;
+  /** Labelmap values are segment indices: float32 holds them exactly (below 2^24), at 4 bytes a voxel. */
+  previous: Float32Array;
   value: number;
 }
 
@@ -34,7 +35,7 @@ export function writeMask(
   let inside = 0;
   for (let i = 0; i < mask.length; i++) if (mask[i]) inside++;
   const indices = new Uint32Array(inside);
-  const previous = new Float64Array(inside);
+  const previous = new Float32Array(inside);
   let written = 0;
   let skipped = 0;
   let unchanged = 0;

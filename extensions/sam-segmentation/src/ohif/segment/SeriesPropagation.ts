@@ -139,7 +139,11 @@ export class SeriesPropagation {
         settings: { reprompt: DEFAULT_REPROMPT, stop: DEFAULT_STOP },
         signal: abort.signal,
         onSlice: (index, step) => {
-          writer!.write(imageIds[index]!, step.mask, step.width, step.height);
+          // Redrawn now only if on screen; Cornerstone is told of the others once, at the run's end.
+          const imageId = imageIds[index]!;
+          writer!.write(imageId, step.mask, step.width, step.height, {
+            quietly: imageId !== viewport.getCurrentImageId(),
+          });
           kept++;
           this.deps.onStatus(
             abort.signal.aborted

@@ -40,7 +40,7 @@ export class EngineRuntime implements PropagationRuntime {
     this.engine.endPropagation(run);
   }
 
-  /** Encodes the image unless its embedding is cached (nothing to pipeline in one thread). */
+  /** Encodes the image unless its embedding is cached. */
   async encode(image: ImageSource): Promise<void> {
     const key = this.key(image);
     if (this.engine.cache.has(embeddingKey(key))) return;

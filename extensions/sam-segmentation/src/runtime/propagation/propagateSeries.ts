@@ -1,9 +1,10 @@
 /**
  * Walks a series from the start slice outward, one direction after the other, asking the worker's
- * propagation run for each slice and handing each mask on as it arrives. The next slice's encode is
- * asked for behind the current step (the main thread loads its pixels while the worker decodes), so a
- * slice not yet pre-encoded costs an encode and a decode and no wait more. No OHIF here: the series
- * comes in as ImageSources, the masks go out through `onSlice`.
+ * propagation run for each slice and handing each mask on as it arrives. A slice the worker has no
+ * embedding for is encoded first (pre-encoded slices cost a decode only). Nothing is encoded ahead:
+ * the one worker runs an encode and a decode one after the other anyway, so there is no time to win,
+ * and a slice past the structure's end would be encoded for nothing (measured: docs/benchmarks.md).
+ * No OHIF here: the series comes in as ImageSources, the masks go out through `onSlice`.
  */
 import type { ImageSource } from '../runtimeSession';
 import type { PropagationSettings, PropagationStep } from './propagationEngine';
@@ -21,7 +22,6 @@ export interface PropagationRuntime {
   ): Promise<string>;
   propagateStep(run: string, image: ImageSource): Promise<PropagationStep>;
   endPropagation(run: string): void;
-  encode(image: ImageSource, options?: { priority?: 'interactive' | 'background' }): Promise<unknown>;
 }
 
 export interface SeriesPropagation {
@@ -86,12 +86,7 @@ async function walk(
     if (n > limit) return 'limit';
     if (job.signal?.aborted) return 'cancelled';
     const started = performance.now();
-    const stepping = runtime.propagateStep(run, image);
-    // The next slice's embedding, asked for behind this step (background: the worker runs the step
-    // first) so that its pixels load while this slice decodes. A failure shows when it is reached.
-    const ahead = n + 1 <= limit ? at(n + 1) : undefined;
-    if (ahead) runtime.encode(ahead, { priority: 'background' }).catch(() => undefined);
-    const step = await stepping;
+    const step = await runtime.propagateStep(run, image);
     outcome.stepMs.push(performance.now() - started);
     if (step.stop) return step.stop;
     if (job.signal?.aborted) return 'cancelled'; // the user stopped while this slice decoded: not kept
