@@ -2,22 +2,28 @@
  * `npm run bench [-- options]`: per model present in models/ (manifest entries whose files are
  * here, plus the project's test models), the cost of each step in Node, then in the viewer
  * (Chromium): point click → mask and box drag → mask over the bare decoder run, the worker's
- * decodes per interaction, long tasks. A table on stdout and JSON in bench-results/ so runs can be
- * compared. Numbers are measured, never estimated.
+ * decodes per interaction, long tasks, then propagation through the series (the phantom's organ,
+ * pre-encoded and not: per slice over the decode, or over the encode and the decode; long tasks;
+ * memory). A table on stdout and JSON in bench-results/ so runs can be compared. Numbers are
+ * measured, never estimated.
  *
  *   --models id,id   the Node table's models (default: all present)
  *   --slices N       phantom slices for the Node table (5)
  *   --no-node        skip the Node table
  *   --model id,id    the viewer's models: any of the manifest whose files are here, or
- *                    sam-decoder-twin (SAM ViT-B's decoder cost, random weights); default: the
- *                    manifest's default model
+ *                    sam-decoder-twin (SAM ViT-B's decoder cost, random weights), or
+ *                    sam-decoder-twin-seg (the same with the test decoder's masks: it propagates);
+ *                    default: the manifest's default model
  *   --twin           shorthand for --model sam-decoder-twin
  *   --clicks N       point clicks per model in the viewer (10)
  *   --drags N        box drags per model in the viewer (default: as many as clicks)
+ *   --no-propagation skip the viewer's propagation runs
+ *   --propagation-profile  also write CPU profiles of the page's main thread over the propagation
+ *                    runs (bench-results/*.cpuprofile, for DevTools); profiling slows the runs
  *   --no-browser     skip the viewer
  *   --webgpu         also measure each viewer model on WebGPU (SwiftShader here: checks the path only)
  */
-import { TWIN_MODEL_ID, writeTwinModelsFolder } from './decoderTwin';
+import { SEGMENTING_TWIN_MODEL_ID, TWIN_MODEL_ID, addSegmentingTwin, writeTwinModelsFolder } from './decoderTwin';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +38,7 @@ import {
 import { MODELS_DIR, loadManifest } from '../models/cli';
 import { PHANTOM_DIR, benchModel, readCtSlice, type NodeBenchResult } from './nodeBench';
 import { benchInBrowser, type BrowserBenchResult, type InteractionSummary } from './browserBench';
+import type { MemorySample, PropagationRunResult, Stats as PropagationStats } from './propagationBench';
 
 interface Options {
   models?: string[];
@@ -46,13 +53,26 @@ interface Options {
   drags?: number;
   /** The viewer's models (`--model`; `--twin` adds the compute twin of SAM's decoder). */
   viewerModels: string[];
+  /** Propagation through the series in the viewer: on by default, `--no-propagation` to skip. */
+  propagation: boolean;
+  /** Write main-thread CPU profiles over the propagation runs. */
+  propagationProfile: boolean;
 }
 
 const USAGE =
-  'Options: --models id,id  --slices N  --no-node  --model id,id  --twin  --clicks N  --drags N  --no-browser  --webgpu';
+  'Options: --models id,id  --slices N  --no-node  --model id,id  --twin  --clicks N  --drags N  --no-propagation  --propagation-profile  --no-browser  --webgpu';
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { slices: 5, node: true, browser: true, webgpu: false, clicks: 10, viewerModels: [] };
+  const options: Options = {
+    slices: 5,
+    node: true,
+    browser: true,
+    webgpu: false,
+    clicks: 10,
+    viewerModels: [],
+    propagation: true,
+    propagationProfile: false,
+  };
   const count = (flag: string, value: string | undefined) => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} takes a whole number, got ${value}. ${USAGE}`);
@@ -62,6 +82,8 @@ function parseArgs(argv: string[]): Options {
     const [flag, inline] = argv[i]!.split('=', 2);
     if (flag === '--no-browser') options.browser = false;
     else if (flag === '--no-node') options.node = false;
+    else if (flag === '--no-propagation') options.propagation = false;
+    else if (flag === '--propagation-profile') options.propagationProfile = true;
     else if (flag === '--webgpu') options.webgpu = true;
     else if (flag === '--twin') options.viewerModels.push(TWIN_MODEL_ID);
     else {
@@ -90,14 +112,15 @@ function viewerRuns(
   if (ids.length === 0) return [{ id: manifest.defaultModel }];
   let twinDir: string | undefined;
   return ids.map((id) => {
-    if (id === TWIN_MODEL_ID) {
+    if (id === TWIN_MODEL_ID || id === SEGMENTING_TWIN_MODEL_ID) {
       twinDir ??= writeTwinModelsFolder(MODELS_DIR, join(import.meta.dirname, '..', '..', 'bench-results'));
+      if (id === SEGMENTING_TWIN_MODEL_ID) addSegmentingTwin(twinDir);
       return { id, modelId: id, modelsDir: twinDir };
     }
     const entry = manifest.models.find((m) => m.id === id);
     if (!entry)
       throw new Error(
-        `--model ${id}: not a model of models/manifest.json. Known: ${[...manifest.models.map((m) => m.id), TWIN_MODEL_ID].join(', ')}`,
+        `--model ${id}: not a model of models/manifest.json. Known: ${[...manifest.models.map((m) => m.id), TWIN_MODEL_ID, SEGMENTING_TWIN_MODEL_ID].join(', ')}`,
       );
     const missing = listModelFiles(entry).filter(({ path }) => !existsSync(join(MODELS_DIR, path)));
     if (missing.length > 0)
@@ -317,6 +340,145 @@ function decodeTable(results: BrowserBenchResult[]): string {
   );
 }
 
+const num = (x: number) => (Number.isFinite(x) ? String(x) : '–');
+const pairOf = (s: PropagationStats) => (s.n === 0 ? '–' : `${num(s.p50)} / ${num(s.p95)}`);
+
+/** A timed run's memory: its first and last samples (both after a forced GC): V8 heap, renderer RSS, cached slices. */
+function memoryCell(r: PropagationRunResult | undefined): string {
+  const first = r?.memory[0];
+  const last = r?.memory.at(-1);
+  if (!first || !last) return '–';
+  const rss =
+    first.rendererRssMiB !== undefined && last.rendererRssMiB !== undefined
+      ? `; RSS ${first.rendererRssMiB} → ${last.rendererRssMiB}`
+      : '';
+  const cache = first.cache && last.cache ? `; cache ${first.cache.entries} → ${last.cache.entries} slices` : '';
+  return `heap ${first.gcHeapMiB} → ${last.gcHeapMiB}${rss}${cache}`;
+}
+
+/** Per model: both timed propagation runs side by side. */
+function propagationTable(results: BrowserBenchResult[]): string {
+  const rows = results.flatMap((r) => (r.propagation ? [{ r, p: r.propagation }] : []));
+  return markdownTable(
+    [
+      'model',
+      'backend',
+      'slices kept, steps (pre / not)',
+      'pre-encoded ms/slice p50/p95',
+      'decode ms p50',
+      'wall / decode p50/p95',
+      'not pre-encoded ms/slice p50/p95',
+      'encode + decode ms p50',
+      'wall / (encode + decode) p50/p95',
+      'long tasks >50 ms in runs (pre / not), longest ms',
+      'memory MiB, pre-encoded (start → end)',
+      'memory MiB, not pre-encoded (start → end)',
+    ],
+    rows.map(({ r, p }) => {
+      const a = p.preEncoded.summary;
+      const b = p.notPreEncoded?.summary;
+      return [
+        r.model,
+        r.backend,
+        `${a.kept}, ${a.steps} / ${b ? `${b.kept}, ${b.steps}` : '–'}`,
+        pairOf(a.msPerSlice),
+        num(a.decodeMs.p50),
+        pairOf(a.overDecode),
+        b ? pairOf(b.msPerSlice) : '–',
+        b ? num(b.encodePlusDecodeMs.p50) : '–',
+        b ? pairOf(b.overEncodeDecode) : '–',
+        `${a.longTasks} / ${b?.longTasks ?? '–'}, ${Math.max(a.longestTaskMs, b?.longestTaskMs ?? 0)}`,
+        memoryCell(p.preEncoded),
+        memoryCell(p.notPreEncoded),
+      ];
+    }),
+  );
+}
+
+/** Where a propagated slice's time goes, per timed run. */
+function propagationCostTable(results: BrowserBenchResult[]): string {
+  const rows: string[][] = [];
+  for (const r of results) {
+    for (const run of [r.propagation?.preEncoded, r.propagation?.notPreEncoded]) {
+      if (!run) continue;
+      const s = run.summary;
+      rows.push([
+        r.model,
+        run.case,
+        `${run.outcome.state}${run.outcome.why ? ` (${run.outcome.why})` : ''}`,
+        `${s.steps} / ${s.slicesEncoded}`,
+        String(run.runMs),
+        pairOf(s.mainGapMs),
+        pairOf(s.workerBeyondDecodeMs),
+        pairOf(s.longTaskShare),
+        `${s.longTasks}, ${s.longTasksMs} ms`,
+        num(s.decoderRunMs.p50),
+        pairOf(s.encodeMs),
+        s.slicesEncoded > 0 ? `${pairOf(s.encodeAnsweredMs)} (${s.waitedForEncode} waited)` : '–',
+        `${run.encodes.background} / ${run.encodes.interactive} (${run.encodes.notCached} ran)`,
+        String(run.unusedEncodes.length),
+        `${run.labelmap.before.slices} → ${run.labelmap.after.slices} → ${run.labelmap.afterUndo.slices}`,
+        run.windowChange ? String(run.windowChange.backgroundEncodesBeforeRun) : '–',
+      ]);
+    }
+  }
+  return markdownTable(
+    [
+      'model',
+      'run',
+      'outcome',
+      'steps / slices encoded in the run',
+      'run ms',
+      'main thread between steps ms p50/p95',
+      'request → answer beyond the decode ms p50/p95',
+      'share of the wall in long tasks p50/p95',
+      'long tasks >50 ms, total',
+      'decoder run ms p50',
+      'encode ms p50/p95',
+      "the slice's encode answered, ms after the step's start p50/p95",
+      'encodes sent: background / interactive',
+      'encodes for no step',
+      'labelmap slices: before → after → Undo',
+      'background encodes of the new window before the run',
+    ],
+    rows,
+  );
+}
+
+/** The memory run: every sample after a full GC of the main thread. */
+function memoryTable(results: BrowserBenchResult[]): string {
+  const rows: string[][] = [];
+  for (const r of results) {
+    const m = r.propagation?.memoryRun;
+    if (!m) continue;
+    const cell = (f: (x: MemorySample) => number | undefined) =>
+      m.memory.map((x) => (f(x) === undefined ? '–' : String(f(x)))).join(' / ');
+    rows.push([
+      r.model,
+      m.memory.map((x) => `${x.label}${x.done !== undefined ? ` (${x.done})` : ''}`).join(' / '),
+      cell((x) => x.gcHeapMiB),
+      cell((x) => x.arrayBuffersMiB),
+      cell((x) => x.rendererRssMiB),
+      cell((x) => x.cache?.entries),
+      [m.perSliceKiB.gcHeap, m.perSliceKiB.arrayBuffers, m.perSliceKiB.rendererRss, m.perSliceKiB.cache]
+        .map((v) => (v === undefined ? '–' : String(v)))
+        .join(' / '),
+    ]);
+  }
+  return markdownTable(
+    [
+      'model',
+      'sample (slices done)',
+      'V8 heap MiB (after GC)',
+      'ArrayBuffers MiB',
+      'renderer RSS MiB',
+      'cached slices',
+      'per slice KiB (slope): heap / ArrayBuffers / RSS / cache',
+    ],
+    rows,
+  );
+}
+
 const ratioLine = (label: string, s: InteractionSummary | undefined) =>
   s ? `${label} → mask p50 ${s.ms.p50} ms, ${s.overDecoder.p50.toFixed(2)} × decoder` : `${label} → mask: not measured`;
 
@@ -371,6 +533,16 @@ if (options.browser) {
           backend,
           clicks: options.clicks,
           drags,
+          propagation: options.propagation,
+          ...(options.propagationProfile && {
+            propagationProfile: join(
+              import.meta.dirname,
+              '..',
+              '..',
+              'bench-results',
+              `propagation-${run.id}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+            ),
+          }),
           ...(run.modelId && { modelId: run.modelId }),
           ...(run.modelsDir && { modelsDir: run.modelsDir }),
         }),
@@ -391,6 +563,36 @@ if (options.browser) {
   }
   console.log("\nDecodes per interaction (the SAM worker's messages; min–max over the interactions):\n");
   console.log(decodeTable(browserResults));
+  const withPropagation = browserResults.find((r) => r.propagation)?.propagation;
+  if (withPropagation) {
+    const [forward, backward] = withPropagation.slicesEachWay;
+    console.log(
+      `\nPropagation (phantom ${withPropagation.object}, ${forward === backward ? forward : `${forward} / ${backward}`} slices each way; ` +
+        'per slice: from one step answer to the next, over the worker decode, or over the encode and the decode; ' +
+        'targets 1.2 ×, no task > 50 ms, flat memory):\n',
+    );
+    console.log(propagationTable(browserResults));
+    console.log('\nPropagation, where the time goes (p50 / p95 over the steps):\n');
+    console.log(propagationCostTable(browserResults));
+    console.log(
+      '\nPropagation, memory (a third run, pre-encoded, a full GC of the main thread before each sample; its times not reported):\n',
+    );
+    console.log(memoryTable(browserResults));
+    for (const r of browserResults) {
+      if (r.propagation && r.propagation.preEncoded.summary.kept === 0)
+        console.log(
+          `  ${r.model}: no slice kept (${r.propagation.preEncoded.outcome.why ?? r.propagation.preEncoded.outcome.state})` +
+            (r.model === TWIN_MODEL_ID
+              ? `: its random weights give masks the stop rules end at once; ${SEGMENTING_TWIN_MODEL_ID} has the same cost and propagates`
+              : ''),
+        );
+      const m = r.propagation?.userAgentMemory;
+      if (m)
+        console.log(
+          `  ${r.model}: measureUserAgentSpecificMemory() ${m.answered ? `${Math.round((m.bytes ?? 0) / 2 ** 20)} MiB in ${m.ms} ms` : `unavailable: ${m.note}`}`,
+        );
+    }
+  }
   console.log('\nLoad average (1, 5, 15 min) at the start / end of each viewer run:\n');
   for (const r of browserResults)
     console.log(`  ${r.model} (${r.backend}): ${r.loadAverage.start.join(', ')} / ${r.loadAverage.end.join(', ')}`);
@@ -411,4 +613,17 @@ for (const r of browserResults) {
   console.log(`\n${r.model}, ${r.backend}:`);
   console.log(ratioLine('point click', r.clickSummary));
   console.log(ratioLine('box drag', r.dragSummary));
+  const p = r.propagation;
+  if (p) {
+    const a = p.preEncoded.summary;
+    console.log(
+      `propagation, pre-encoded: p50 ${num(a.msPerSlice.p50)} ms per slice, ${num(a.overDecode.p50)} × decode`,
+    );
+    const b = p.notPreEncoded?.summary;
+    console.log(
+      b
+        ? `propagation, not pre-encoded: p50 ${num(b.msPerSlice.p50)} ms per slice, ${num(b.overEncodeDecode.p50)} × (encode + decode)`
+        : 'propagation, not pre-encoded: not measured',
+    );
+  }
 }

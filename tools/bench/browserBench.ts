@@ -25,7 +25,9 @@
  * Per interaction the worker's messages give the decode requests (before / after the release),
  * those cancelled before they started, the decodes started, and the bare decoder run of the mask
  * shown (interactionStats.ts); main-thread long tasks (> 50 ms) overlapping each interaction are
- * listed. The phantom study, the manifest's default model unless told otherwise.
+ * listed. Then, unless told not to, propagation through the series (propagationBench.ts): a box on
+ * the organ's central slice, Propagate both ways, pre-encoded and not. The phantom study, the
+ * manifest's default model unless told otherwise.
  */
 import { chromium, type Page } from 'playwright-core';
 import { startServer } from '../../viewer/server';
@@ -44,6 +46,7 @@ import {
   type WorkerLogEntry,
 } from './pageProbes';
 import { countDecodes, decodesOutside, type DecodeCounts, type InteractionWindow } from './interactionStats';
+import { benchPropagation, type PropagationBenchResult } from './propagationBench';
 
 interface Stats {
   p50: number;
@@ -118,13 +121,17 @@ export interface BrowserBenchResult {
   /** Box drags around the same objects (Esc after each). */
   drags: InteractionRecord[];
   dragSummary?: InteractionSummary;
-  /** Decode requests posted outside every interaction window, after the model was ready. */
+  /** Decode requests posted outside every interaction window (the propagation's box drags included), after the model was ready. */
   decodesOutsideInteractions: number;
   /** Enter → the mask in the labelmap, on screen. */
   acceptToLabelmapMs: Stats;
+  /** Long tasks from the model's readiness to the end of the drags (the propagation has its own). */
   longTasksOver50Ms: number;
   longestTaskMs: number;
+  /** The page's JS heap after the drags, before any propagation. */
   jsHeapMiB: number;
+  /** Propagation through the series (absent with --no-propagation). */
+  propagation?: PropagationBenchResult;
   /** Every message to and from the SAM worker, SAM tool annotation event and long task (page clock), for re-analysis. */
   workerLog: WorkerLogEntry[];
   annotationLog: AnnotationLogEntry[];
@@ -138,6 +145,8 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--no-first-run',
   '--disable-sync',
+  // performance.measureUserAgentSpecificMemory() at once rather than at the next GC (the propagation's memory).
+  '--enable-blink-features=ForceEagerMeasureMemory',
 ];
 
 /** Image pixels added around an object's radius for its box. */
@@ -153,6 +162,7 @@ type PhantomObject = {
   centerVoxel: [number, number, number];
   radiiVoxels: [number, number, number];
   centerMm: [number, number, number];
+  sliceRange: [number, number];
 };
 
 export interface AnnotationLogEntry {
@@ -342,6 +352,10 @@ export async function benchInBrowser(options: {
   modelsDir?: string;
   clicks: number;
   drags: number;
+  /** Propagate through the series after the drags (default true). */
+  propagation?: boolean;
+  /** Write CPU profiles of the main thread over the propagation runs to `<this>-<case>.cpuprofile`. */
+  propagationProfile?: string;
   modelId?: string;
 }): Promise<BrowserBenchResult> {
   const loadStart = loadavg().map((x) => Math.round(x * 100) / 100);
@@ -442,7 +456,44 @@ export async function benchInBrowser(options: {
       await page.locator(PANEL_WITHOUT_PREVIEW).waitFor();
     }
 
-    const { longTasks, workerLog, annotationLog, heap } = await page.evaluate(() => {
+    // The interactions' end: long tasks and heap of the table above are read up to here.
+    const interactionsEnd = await page.evaluate(() => ({
+      t: performance.now(),
+      heap: (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0,
+    }));
+    const heap = interactionsEnd.heap;
+
+    // Propagation through the series: a box around the organ on its central slice, both ways.
+    let propagation: PropagationBenchResult | undefined;
+    if (options.propagation ?? true) {
+      const organ = truth.objects.find((o) => o.id === 'organ');
+      if (!organ) throw new Error(`The phantom's truth (${PHANTOM_TRUTH}) has no 'organ'.`);
+      propagation = await benchPropagation(page, {
+        browser,
+        object: organ,
+        panelWithoutPreview: PANEL_WITHOUT_PREVIEW,
+        ...(options.propagationProfile && { profileTo: options.propagationProfile }),
+        drawBox: async () => {
+          await page.locator('[data-cy="SamBox"]').click();
+          const [x, y] = organ.centerVoxel;
+          const [rx, ry] = organ.radiiVoxels;
+          const { imageId, at } = await showSlice(page, organ.centerMm[2], [
+            [x - rx - BOX_MARGIN_PX, y - ry - BOX_MARGIN_PX],
+            [x + rx + BOX_MARGIN_PX, y + ry + BOX_MARGIN_PX],
+          ]);
+          const [from, to] = at as [{ x: number; y: number }, { x: number; y: number }];
+          await armInteraction(page, 'drag', imageId);
+          await page.mouse.move(from.x, from.y);
+          await page.mouse.down();
+          await page.mouse.move(to.x, to.y, { steps: DRAG_STEPS });
+          await page.mouse.up();
+          const drag = await awaitInteraction(page);
+          return { begin: drag.begin || drag.released, end: await page.evaluate(() => performance.now()) };
+        },
+      });
+    }
+
+    const { longTasks, workerLog, annotationLog } = await page.evaluate(() => {
       const w = window as unknown as {
         __longTasks: LongTask[];
         __samWorkerLog: WorkerLogEntry[];
@@ -452,7 +503,6 @@ export async function benchInBrowser(options: {
         longTasks: w.__longTasks,
         workerLog: w.__samWorkerLog,
         annotationLog: w.__annotationLog ?? [],
-        heap: (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0,
       };
     });
     const long = longTasks.filter((t) => t.duration > 50);
@@ -530,7 +580,10 @@ export async function benchInBrowser(options: {
     const clickRecords = clicks.map(record);
     const dragRecords = drags.map(record);
     const clickSummary = summary(clickRecords, clicks);
-    const afterLoad = longTasks.slice(firstTask).map((t) => t.duration);
+    const afterLoad = longTasks
+      .slice(firstTask)
+      .filter((t) => t.start < interactionsEnd.t)
+      .map((t) => t.duration);
     const duringClicks = new Set(clicks.flatMap((c) => overlapping(c.released, c.shown)));
     return {
       model: state.model.id,
@@ -551,13 +604,23 @@ export async function benchInBrowser(options: {
       ...(drags.length > 0 && { dragSummary: summary(dragRecords, drags) }),
       decodesOutsideInteractions: decodesOutside(
         workerLog,
-        [...clickRecords, ...dragRecords].map((r) => r.window),
+        [
+          ...[...clickRecords, ...dragRecords].map((r) => r.window),
+          ...(propagation?.boxWindows ?? []).map(({ begin, end }) => ({
+            begin,
+            released: begin,
+            previewAt: begin,
+            shown: begin,
+            end,
+          })),
+        ],
         readyAt,
       ),
       acceptToLabelmapMs: stats(acceptTimes),
       longTasksOver50Ms: afterLoad.filter((d) => d > 50).length,
       longestTaskMs: round(Math.max(0, ...afterLoad)),
       jsHeapMiB: Math.round(heap / 2 ** 20),
+      ...(propagation && { propagation }),
       workerLog,
       annotationLog,
       longTasks,
