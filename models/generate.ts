@@ -4,8 +4,9 @@
  * committed files are exactly what this generator produces. Keys are paths relative to `models/`.
  *
  * `test/`: small stand-ins with the exact inputs and outputs of each SAM family (official SAM format,
- * SAM 2.1, Transformers.js SAM / SlimSAM) whose masks follow the prompt geometrically — for tests,
- * not Segment Anything (see `generator/samLikeCore.ts`).
+ * SAM 2.1 with its video modules, Transformers.js SAM / SlimSAM) whose masks follow the prompt
+ * geometrically — for tests, not Segment Anything (see `generator/samLikeCore.ts`). SAM 2's two
+ * constants (4 MB) are not committed: `sam2MemoryConstants()` makes them where a test needs them.
  *
  * `intensity-similarity-v1/`: the project's offline default model in the official SAM format, an
  * intensity / texture similarity segmenter with no learned weights (not SAM; see `generator/defaultModel.ts`).
@@ -22,6 +23,12 @@ import {
 } from './generator/defaultModel';
 import { SAM_OFFICIAL_HWC_ENCODER_FILE, buildSamOfficialHwcEncoder } from './generator/hwcEncoderModel';
 import { RUNTIME_PROBE_FILE, buildRuntimeProbeModel } from './generator/runtimeProbeModel';
+import {
+  SAM2_MEMORY_ATTENTION_FILE,
+  SAM2_MEMORY_ENCODER_FILE,
+  buildSam2MemoryAttention,
+  buildSam2MemoryEncoder,
+} from './generator/sam2MemoryModel';
 import { SAM2_DECODER_FILE, SAM2_ENCODER_FILE, buildSam2Decoder, buildSam2Encoder } from './generator/sam2Model';
 import {
   SAM_OFFICIAL_DECODER_FILE,
@@ -43,6 +50,8 @@ export const GENERATED_MODELS: Record<string, () => Uint8Array> = {
   [SAM_OFFICIAL_HWC_ENCODER_FILE]: buildSamOfficialHwcEncoder,
   [SAM2_ENCODER_FILE]: buildSam2Encoder,
   [SAM2_DECODER_FILE]: buildSam2Decoder,
+  [SAM2_MEMORY_ATTENTION_FILE]: buildSam2MemoryAttention,
+  [SAM2_MEMORY_ENCODER_FILE]: buildSam2MemoryEncoder,
   [TRANSFORMERS_JS_ENCODER_FILE]: buildTransformersJsEncoder,
   [TRANSFORMERS_JS_DECODER_FILE]: buildTransformersJsDecoder,
   [DEFAULT_MODEL_ENCODER_FILE]: () => buildDefaultEncoder(),

@@ -9,9 +9,11 @@
  * Decoder: the shared prompt decoder of `samLikeCore.ts` on `high_res_feats_0`, one query per label
  * row L (`point_coords` [L,N,2], labels 1 / 0 points, 2 / 3 box corners, -1 padding ignored;
  * `mask_input` added where `has_mask_input` = 1) → `masks` [L,3,256,256] (tight, medium, loose logits),
- * `iou_predictions` [L,3].
+ * `iou_predictions` [L,3]. A prior in `image_embed`'s free channels (written by the memory attention
+ * stand-in, sam2MemoryModel.ts; zero in the encoder's output) is added to the prompt's.
  */
 import { GraphBuilder } from './graphBuilder';
+import { memoryPrior, sam2NoMemEmbed } from './sam2MemoryModel';
 import { encodeModel, type Graph } from './onnxModel';
 import {
   EMBED_CHANNELS,
@@ -44,7 +46,8 @@ export function sam2EncoderGraph(): Graph {
   const features = imageFeatures(g, 'image');
   g.output('high_res_feats_0', padChannels(g, features, FEATURES, FEATS_0.channels));
   g.output('high_res_feats_1', padChannels(g, blockMean(g, features, 2), FEATURES, FEATS_1.channels));
-  g.output('image_embed', packFeatures(g, features));
+  // SAM 2's image export adds no_mem_embed to image_embed (SAM2ImagePredictor does): so does the stand-in.
+  g.output('image_embed', g.add(packFeatures(g, features), g.f32(sam2NoMemEmbed(), [1, EMBED_CHANNELS, 1, 1])));
   return g.graph(
     'sam2_test_encoder',
     [{ name: 'image', type: 'float32', shape: [1, 3, FRAME, FRAME] }],
@@ -76,6 +79,8 @@ export function sam2DecoderGraph(): Graph {
       logits: g.reshape('mask_input', [1, -1, GRID, GRID]),
       has: g.reshape('has_mask_input', [1, -1, 1, 1]),
     },
+    // Zero for the encoder's own embedding; the memory stand-in's prior on a memory-conditioned slice.
+    prior: memoryPrior(g, 'image_embed'),
   });
   g.output('masks', g.reshape(decoded.logits, [-1, 3, GRID, GRID]));
   g.output('iou_predictions', g.reshape(decoded.iou, [-1, 3]));

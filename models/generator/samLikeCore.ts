@@ -135,13 +135,13 @@ export function padChannels(g: GraphBuilder, x: string, from: number, to: number
 
 /**
  * Space-to-depth packing of `count` (at most 16) feature maps on the 256x256 grid into the 64x64
- * embedding: [B,count,256,256] → [B,256,64,64], zero channels after count * 16.
+ * embedding: [B,count,256,256] → [B,channels,64,64], zero channels after count * 16.
  */
-export function packFeatures(g: GraphBuilder, features: string, count = FEATURES): string {
+export function packFeatures(g: GraphBuilder, features: string, count = FEATURES, channels = EMBED_CHANNELS): string {
   const split = g.reshape(features, [0, count, EMBED_GRID, BLOCK, EMBED_GRID, BLOCK]); // B,c,Y,sy,X,sx
   const moved = g.transpose(split, [0, 1, 3, 5, 2, 4]); // B,c,sy,sx,Y,X
   const packed = g.reshape(moved, [0, count * BLOCK * BLOCK, EMBED_GRID, EMBED_GRID]);
-  return padChannels(g, packed, count * BLOCK * BLOCK, EMBED_CHANNELS);
+  return channels === count * BLOCK * BLOCK ? packed : padChannels(g, packed, count * BLOCK * BLOCK, channels);
 }
 
 /** Inverse of `packFeatures`: [B,256,64,64] → [B,count,256,256]. */
@@ -168,6 +168,11 @@ export interface PromptTensors {
   boxes: { x1: string; y1: string; x2: string; y2: string; present: string };
   /** The previous low-resolution logits [B,Q,256,256] and whether to use them [B,Q,1,1]. */
   maskInput?: { logits: string; has: string };
+  /**
+   * A prior from elsewhere (the SAM 2 stand-in's memory): extra pooling weights and proximity [B,1,G,G],
+   * and a term [B,1,1,1] or [B,1,G,G] added to every candidate's logits before the scale.
+   */
+  prior?: { pool: string; proximity: string; logits: string };
 }
 
 export interface DecodedPrompts {
@@ -255,7 +260,8 @@ export function decodePrompts(
   const anyBox = g.unsqueeze(g.clip(g.reduceSum(present, [2], true), 0, 1), [3]); // [B,Qb,1,1]
 
   // The prompt's feature vector: weighted mean of the features.
-  const poolWeights = g.add(pointMap(params.poolSigma, prompts.positive), boxPool); // [B,Q,G,G]
+  let poolWeights = g.add(pointMap(params.poolSigma, prompts.positive), boxPool); // [B,Q,G,G]
+  if (prompts.prior) poolWeights = g.add(poolWeights, prompts.prior.pool);
   const flatWeights = g.reshape(poolWeights, [0, 0, -1]); // [B,Q,G*G]
   const flatFeatures = g.transpose(g.reshape(features, [0, 0, -1]), [0, 2, 1]); // [B,G*G,F]
   const weightedSum = g.op('MatMul', [flatWeights, flatFeatures], undefined, 'pooled'); // [B,Q,F]
@@ -275,6 +281,7 @@ export function decodePrompts(
   common = g.sub(common, g.scale(pointMap(params.negativeSigma, prompts.negative), params.negativeWeight));
   const outsideBox = g.mul(anyBox, g.sub(g.f32(1), insideBox));
   common = g.sub(common, g.scale(outsideBox, params.boxOutsideWeight));
+  if (prompts.prior) common = g.add(common, prompts.prior.logits);
   const maskTerm = prompts.maskInput
     ? g.mul(
         g.scale(g.clip(prompts.maskInput.logits, -params.maskInputClip, params.maskInputClip), params.maskInputWeight),
@@ -285,7 +292,9 @@ export function decodePrompts(
   const logits: string[] = [];
   const ious: string[] = [];
   for (let k = 0; k < 3; k++) {
-    const proximity = g.clip(g.add(pointMap(params.spatialSigmas[k]!, prompts.positive), insideBox), 0, 1);
+    let reach = g.add(pointMap(params.spatialSigmas[k]!, prompts.positive), insideBox);
+    if (prompts.prior) reach = g.add(reach, prompts.prior.proximity);
+    const proximity = g.clip(reach, 0, 1);
     const spatial = g.scale(g.sub(proximity, g.f32(1)), params.spatialWeight);
     const terms = g.add(g.add(common, spatial), g.f32(params.featureGain * params.thresholds[k]!));
     const scaled = g.scale(terms, params.logitScale);

@@ -6,7 +6,9 @@
  * onnxruntime and the default model. Prints per object the 3D Dice against the phantom's label volume,
  * the slices kept and why each direction ended, as JSON.
  *
- *   npx tsx test/support/runPhantomPropagation.ts ['{"reprompt":{…},"stop":{…}}']   (overrides)
+ *   npx tsx test/support/runPhantomPropagation.ts ['{"reprompt":{…},"stop":{…}}'] [sam2-memory]
+ *
+ * The second argument runs the SAM 2 stand-in with its video modules (the memory engine) instead.
  */
 import { join } from 'node:path';
 import {
@@ -14,6 +16,7 @@ import {
   DEFAULT_STOP,
   boxPrompt,
   dice,
+  propagationEngineOf,
   type RepromptOptions,
   type StopThresholds,
 } from '../../extensions/sam-segmentation/src/core';
@@ -24,6 +27,7 @@ import type { ImageSource } from '../../extensions/sam-segmentation/src/runtime/
 import { PHANTOM_DIR, readCtSlice } from '../../tools/bench/nodeBench';
 import { readLocalModel } from '../../tools/models/localModel';
 import { DEFAULT_PHANTOM_SPEC, computeLabelVolume, describeObjects } from '../../viewer/samples/phantom';
+import { sam2MemoryTestModel } from './sam2MemoryTestModel';
 
 const overrides = JSON.parse(process.argv[2] ?? '{}') as {
   reprompt?: Partial<RepromptOptions>;
@@ -47,7 +51,7 @@ const images: ImageSource[] = Array.from({ length: slices }, (_, k) => {
   };
 });
 
-const { entry, files } = await readLocalModel();
+const { entry, files } = process.argv[3] === 'sam2-memory' ? sam2MemoryTestModel() : await readLocalModel();
 const engine = new InferenceEngine();
 await engine.loadModel(entry, files, 'wasm');
 const runtime = new EngineRuntime(engine, entry.id);
@@ -96,4 +100,4 @@ for (const object of describeObjects()) {
     stepMs: outcome.stepMs.reduce((a, b) => a + b, 0) / Math.max(1, outcome.stepMs.length),
   });
 }
-console.log(JSON.stringify({ settings, results }));
+console.log(JSON.stringify({ model: entry.id, engine: propagationEngineOf(entry), settings, results }));

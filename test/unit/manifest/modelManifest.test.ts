@@ -8,6 +8,7 @@ import {
   modelFilePath,
   parseModelManifest,
 } from '../../../extensions/sam-segmentation/src/core/manifest';
+import { propagationEngineOf } from '../../../extensions/sam-segmentation/src/core';
 
 const MANIFEST = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'models', 'manifest.json'), 'utf8'));
 
@@ -161,6 +162,61 @@ describe('the model manifest', () => {
     const m = clone();
     m.models[0].cleanup = 'yes';
     expect(() => parseModelManifest(m)).toThrow(/\$\.models\[0\]\.cleanup: must be true or false/);
+  });
+
+  describe('SAM 2’s video modules', () => {
+    const sam2 = (m: RawManifest): RawManifest => m.models.find((e: RawManifest) => e.family === 'sam2');
+    const withMemory = (m: RawManifest) =>
+      Object.assign(sam2(m).files, {
+        memoryAttention: { file: 'memory_attention.onnx' },
+        memoryEncoder: { file: 'memory_encoder.onnx' },
+        noMemEmbed: { file: 'no_mem_embed.bin' },
+        visionPosEmbed: { file: 'vision_pos_embed.bin' },
+      });
+
+    it('are files of a SAM 2 entry, all four together: such a model propagates with memory, others re-prompt', () => {
+      const m = clone();
+      withMemory(m);
+      const entry = findModel(parseModelManifest(m), sam2(m).id);
+      expect(listModelFiles(entry).map((f) => f.label)).toEqual([
+        'encoder',
+        'decoder',
+        'memoryAttention',
+        'memoryEncoder',
+        'noMemEmbed',
+        'visionPosEmbed',
+      ]);
+      expect(modelFilePath(entry, 'visionPosEmbed')).toBe(`${entry.id}/vision_pos_embed.bin`);
+      expect(propagationEngineOf(entry)).toBe('memory');
+      const imageOnly = findModel(parseModelManifest(MANIFEST), sam2(m).id);
+      expect(propagationEngineOf(imageOnly)).toBe('reprompt');
+      expect(propagationEngineOf(findModel(parseModelManifest(MANIFEST), 'sam-vit-b'))).toBe('reprompt');
+    });
+
+    it.each([
+      [
+        'a partial set',
+        (m: RawManifest) => {
+          withMemory(m);
+          delete sam2(m).files.noMemEmbed;
+        },
+        /files: has memoryAttention, memoryEncoder, visionPosEmbed but not noMemEmbed: the memory modules come together/,
+      ],
+      [
+        'memory modules for a family without them',
+        (m: RawManifest) => (m.models[0].files.memoryAttention = { file: 'x.onnx' }),
+        /files\.memoryAttention: Segment Anything .* models have no memory modules/,
+      ],
+      [
+        'an unknown file role',
+        (m: RawManifest) => (m.models[0].files.extra = { file: 'x.onnx' }),
+        /files\.extra: is not a file role \(known: encoder, decoder, memoryAttention/,
+      ],
+    ])('refuses %s', (_what, mutate, message) => {
+      const m = clone();
+      mutate(m);
+      expect(() => parseModelManifest(m)).toThrow(message);
+    });
   });
 
   it('names the known models when asked for an unknown one', () => {

@@ -10,6 +10,12 @@ import {
 import type { Graph } from '../../../models/generator/onnxModel';
 import { RUNTIME_PROBE_FILE } from '../../../models/generator/runtimeProbeModel';
 import {
+  SAM2_MEMORY_ATTENTION_FILE,
+  SAM2_MEMORY_ENCODER_FILE,
+  sam2MemoryAttentionGraph,
+  sam2MemoryEncoderGraph,
+} from '../../../models/generator/sam2MemoryModel';
+import {
   SAM2_DECODER_FILE,
   SAM2_ENCODER_FILE,
   sam2DecoderGraph,
@@ -42,6 +48,8 @@ const SAM_FAMILY_GRAPHS: Record<string, () => Graph> = {
   [SAM_OFFICIAL_DECODER_FILE]: samOfficialDecoderGraph,
   [SAM2_ENCODER_FILE]: sam2EncoderGraph,
   [SAM2_DECODER_FILE]: sam2DecoderGraph,
+  [SAM2_MEMORY_ATTENTION_FILE]: sam2MemoryAttentionGraph,
+  [SAM2_MEMORY_ENCODER_FILE]: sam2MemoryEncoderGraph,
   [TRANSFORMERS_JS_ENCODER_FILE]: transformersJsEncoderGraph,
   [TRANSFORMERS_JS_DECODER_FILE]: transformersJsDecoderGraph,
 };

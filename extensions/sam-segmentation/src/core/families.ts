@@ -128,10 +128,56 @@ export interface ModelFamily {
 /**
  * How a mask is carried from slice to slice (runtime/propagation/): 'reprompt' prompts each slice with
  * the previous slice's mask (any image model); 'memory' is SAM 2's memory bank, which needs the video
- * modules (memory attention and encoder) besides the image encoder and decoder.
+ * modules (`memory`) besides the image encoder and decoder. `engines` in order of preference: a model
+ * runs the first one it has the files for (a SAM 2 image-only export re-prompts).
  */
 export interface PropagationRules {
-  engine: 'reprompt' | 'memory';
+  engines: readonly PropagationEngineName[];
+  memory?: MemorySpec;
+}
+
+export type PropagationEngineName = 'reprompt' | 'memory';
+
+/**
+ * SAM 2's video modules as ONNX graphs, in the split that runs in onnxruntime-web (voxel51/fiftyone's;
+ * shared/docs/sam-formats.md), with SAM 2's own per-slice step (facebookresearch/sam2
+ * `sam2_base.py`): memory attention conditions a slice's features on the bank of memories, the image
+ * decoder (prompted with a padding point only) makes its mask, the memory encoder turns its features
+ * and mask into its memory. Two constants come as raw float32 files beside the graphs.
+ */
+export interface MemorySpec {
+  attention: {
+    /** The slice's raw features, sequence first [HW,1,C], and their sine position encoding. */
+    curr: TensorSpec;
+    currPos: TensorSpec;
+    /** The bank's memories [M*HW,1,Cm] and their position + temporal encodings, concatenated. */
+    memory: TensorSpec;
+    memoryPos: TensorSpec;
+    /** Object-pointer tokens appended to the memory (int64 scalar): none here. */
+    objectPointerTokens: TensorSpec;
+    /** The memory-conditioned features [HW,1,C] (or [1,C,H,W]); they replace `image_embed` in the decoder. */
+    output: TensorSpec;
+  };
+  encoder: {
+    /** The slice's raw features [1,C,H,W]. */
+    features: TensorSpec;
+    /** The slice's mask in the model frame, scaled as `maskForMemory` says. */
+    mask: TensorSpec;
+    memory: TensorSpec;
+    memoryPos: TensorSpec;
+    /** SAM 2's `maskmem_tpos_enc` [T,...,Cm]: row t-1 for the slice t steps back, the last row for the conditioning slice. */
+    temporalPos: TensorSpec;
+  };
+  /** `no_mem_embed` [C]: what the image encoder added to `image_embed` (removed for the raw features). */
+  noMemEmbed: { file: 'noMemEmbed'; length: number };
+  /** `vision_pos_embed` [HW*C]: the sine position encoding of the 64x64 features (`curr_pos`). */
+  visionPosEmbed: { file: 'visionPosEmbed'; length: number };
+  /** The decoder input the conditioned features go to. */
+  decoderFeatures: string;
+  /** Memories kept besides the conditioning slice's (SAM 2: num_maskmem 7 = 1 + 6). */
+  recentMemories: number;
+  /** The memory encoder's mask: sigmoid(logits) (a prompted slice's binary mask) times scale plus bias. */
+  maskForMemory: { scale: number; bias: number };
 }
 
 /** SAM's pixel statistics on the 0-255 scale. */
@@ -195,7 +241,7 @@ export const SAM: ModelFamily = {
     placeholderLabel: null,
   },
   output: { maskSource: 'full-resolution', singleMaskTokenIndex: 0, candidateIndices: null },
-  propagation: { engine: 'reprompt' },
+  propagation: { engines: ['reprompt'] },
 };
 
 export const MEDSAM: ModelFamily = {
@@ -219,7 +265,7 @@ export const MEDSAM: ModelFamily = {
     placeholderLabel: null,
   },
   output: { maskSource: 'low-resolution', singleMaskTokenIndex: 0, candidateIndices: [0] },
-  propagation: { engine: 'reprompt' },
+  propagation: { engines: ['reprompt'] },
 };
 
 export const SAM2: ModelFamily = {
@@ -263,7 +309,32 @@ export const SAM2: ModelFamily = {
     placeholderLabel: null,
   },
   output: { maskSource: 'low-resolution', singleMaskTokenIndex: null, candidateIndices: null },
-  propagation: { engine: 'reprompt' },
+  // Memory propagation where the model has the video modules (SAM 2's per-slice step), else re-prompting.
+  propagation: {
+    engines: ['memory', 'reprompt'],
+    memory: {
+      attention: {
+        curr: f32('curr', [4096, 1, 256]),
+        currPos: f32('curr_pos', [4096, 1, 256]),
+        memory: f32('memory', ['M', 1, 64]),
+        memoryPos: f32('memory_pos', ['M', 1, 64]),
+        objectPointerTokens: { name: 'num_obj_ptr_tokens', dtype: 'int64', dims: [] },
+        output: f32('pix_feat', [4096, 1, 256]),
+      },
+      encoder: {
+        features: f32('pix_feat', [1, 256, 64, 64]),
+        mask: f32('pred_masks_high_res', [1, 1, 1024, 1024], { alternativeNames: ['masks'] }),
+        memory: f32('maskmem_features', [1, 64, 64, 64], { alternativeNames: ['vision_features'] }),
+        memoryPos: f32('maskmem_pos_enc', [1, 64, 64, 64], { alternativeNames: ['vision_pos_enc'] }),
+        temporalPos: f32('maskmem_tpos_enc', [7, 1, 1, 64]),
+      },
+      noMemEmbed: { file: 'noMemEmbed', length: 256 },
+      visionPosEmbed: { file: 'visionPosEmbed', length: 4096 * 256 },
+      decoderFeatures: 'image_embed',
+      recentMemories: 6,
+      maskForMemory: { scale: 20, bias: -10 },
+    },
+  },
 };
 
 export const TRANSFORMERS_JS: ModelFamily = {
@@ -296,7 +367,7 @@ export const TRANSFORMERS_JS: ModelFamily = {
     placeholderLabel: -10,
   },
   output: { maskSource: 'low-resolution', singleMaskTokenIndex: null, candidateIndices: null },
-  propagation: { engine: 'reprompt' },
+  propagation: { engines: ['reprompt'] },
 };
 
 export const MODEL_FAMILIES: Readonly<Record<FamilyId, ModelFamily>> = {
@@ -340,14 +411,19 @@ export function withPreprocessing(family: ModelFamily, overrides: Partial<Prepro
   return { ...family, preprocess, encoder: { ...family.encoder, image } };
 }
 
-export interface GraphSpecs {
-  encoder: { inputs: TensorSpec[]; outputs: TensorSpec[] };
-  decoder: { inputs: TensorSpec[]; outputs: TensorSpec[] };
+export type GraphSpecs = Record<'encoder' | 'decoder' | 'memoryAttention' | 'memoryEncoder', GraphSpec>;
+
+export interface GraphSpec {
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
 }
+
+const NO_GRAPH: GraphSpec = { inputs: [], outputs: [] };
 
 /** The inputs and outputs a loader should find in a family's encoder and decoder graphs. */
 export function graphSpecs(family: ModelFamily): GraphSpecs {
   const d = family.decoder;
+  const { memory } = family.propagation;
   const present = (...specs: (TensorSpec | undefined)[]) => specs.filter((s): s is TensorSpec => s !== undefined);
   return {
     encoder: { inputs: [family.encoder.image], outputs: [...family.encoder.outputs] },
@@ -358,5 +434,23 @@ export function graphSpecs(family: ModelFamily): GraphSpecs {
       ],
       outputs: present(d.masks, d.iouPredictions, d.lowResMasks),
     },
+    memoryAttention: memory
+      ? {
+          inputs: [
+            memory.attention.curr,
+            memory.attention.memory,
+            memory.attention.currPos,
+            memory.attention.memoryPos,
+            memory.attention.objectPointerTokens,
+          ],
+          outputs: [memory.attention.output],
+        }
+      : NO_GRAPH,
+    memoryEncoder: memory
+      ? {
+          inputs: [memory.encoder.features, memory.encoder.mask],
+          outputs: [memory.encoder.memory, memory.encoder.memoryPos, memory.encoder.temporalPos],
+        }
+      : NO_GRAPH,
   };
 }

@@ -31,3 +31,5 @@ export * from './protocol/correctiveClick';
 export * from './protocol/everything';
 export * from './protocol/perturb';
 export * from './propagation/reprompt';
+export * from './propagation/memoryBank';
+export * from './propagation/engineChoice';

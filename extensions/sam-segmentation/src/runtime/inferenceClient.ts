@@ -168,6 +168,7 @@ export class InferenceClient {
     seed: { mask: Uint8Array; width: number; height: number },
     settings: PropagationSettings,
     seedDecode?: { session: string; decodeId: number },
+    seedKey?: EmbeddingKeyParts,
   ): Promise<void> {
     const mask = seed.mask.slice();
     const body = {
@@ -177,6 +178,7 @@ export class InferenceClient {
       seed: { ...seed, mask },
       settings,
       ...(seedDecode && { seedDecode }),
+      ...(seedKey && { seedKey }),
     };
     const answer = await this.request(body, undefined, [mask.buffer]).answer;
     if (answer.type !== 'propagateStart') throw new Error(`Unexpected answer to propagateStart: ${answer.type}`);

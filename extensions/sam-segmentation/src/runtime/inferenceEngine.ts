@@ -15,7 +15,7 @@ import {
   type PropagationSettings,
   type PropagationStep,
 } from './propagation/propagationEngine';
-import { openModel } from './openModel';
+import { openModel, type ModelBytes } from './openModel';
 import type { DecodeResult, ImageEmbedding, SamModel } from './samModel';
 
 export interface EncodeRequest extends EmbeddingKeyParts {
@@ -81,7 +81,7 @@ export class InferenceEngine {
 
   async loadModel(
     entry: ModelEntry,
-    files: { encoder: Uint8Array; decoder: Uint8Array },
+    files: ModelBytes,
     backend: Backend,
   ): Promise<Omit<LoadedModelInfo, 'bytes' | 'loadMs'>> {
     const model = await openModel(entry, files, backend);
@@ -109,6 +109,11 @@ export class InferenceEngine {
     this.records.releaseModel(modelId);
     for (const [run, { modelId: of }] of this.runs) if (of === modelId) this.runs.delete(run);
     await loaded.model.release();
+  }
+
+  /** A loaded model's manifest entry. */
+  entry(modelId: string): ModelEntry {
+    return this.loaded(modelId).entry;
   }
 
   /** A loaded model itself, for callers that decode without the engine's cache (the 2D evaluation). */
@@ -212,7 +217,8 @@ export class InferenceEngine {
 
   /**
    * Starts propagating `seed` (the start slice's mask) through a series with the model's engine. With
-   * `seedDecode`, the seed is that kept decode's preview, and its logits come along for the engine.
+   * `seedDecode`, the seed is that kept decode's preview, and its logits come along for the engine;
+   * with `seedKey`, the start slice's embedding (it must be cached) goes to engines that need it.
    */
   startPropagation(
     run: string,
@@ -220,6 +226,7 @@ export class InferenceEngine {
     seed: PropagationSeed,
     settings: PropagationSettings,
     seedDecode?: { session: string; decodeId: number },
+    seedKey?: EmbeddingKeyParts,
   ): void {
     const { model, entry } = this.loaded(modelId);
     const record = seedDecode && this.records.get(seedDecode.session, seedDecode.decodeId);
@@ -229,6 +236,7 @@ export class InferenceEngine {
       seed: { ...seed, ...(lowResLogits && { lowResLogits }) },
       settings,
       ...(entry.cleanup && { cleanup: {} }),
+      ...(seedKey && { seedEmbedding: this.embedding(embeddingKey(seedKey)) }),
     });
     this.runs.set(run, { engine, modelId });
   }

@@ -20,6 +20,8 @@ import { chooseBackend, wasmThreadCount } from './backendSelection';
 import { EmbeddingCache } from './embeddingCache';
 import { InferenceEngine } from './inferenceEngine';
 import { fetchModelFile } from './modelFiles';
+import type { ModelBytes } from './openModel';
+import { fileRoles, type FileRole } from '../core/manifest';
 import { RequestQueue, type Priority } from './requestQueue';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -86,16 +88,17 @@ async function loadModel(request: Extract<WorkerRequest, { type: 'loadModel' }>)
 
   const progress = (p: { file: string; loadedBytes: number; totalBytes?: number }) =>
     reply({ id: request.id, type: 'progress', ...p });
-  const encoder = await fetchModelFile(entry, 'encoder', modelsBaseUrl, progress);
-  const decoder = await fetchModelFile(entry, 'decoder', modelsBaseUrl, progress);
-  const info = await engine.loadModel(entry, { encoder, decoder }, backend);
+  const files: Partial<Record<FileRole, Uint8Array>> = {};
+  for (const role of fileRoles(entry.files)) files[role] = await fetchModelFile(entry, role, modelsBaseUrl, progress);
+  const info = await engine.loadModel(entry, files as ModelBytes, backend);
   const loadMs = Math.round(performance.now() - started);
   let warmUpMs: number | undefined;
   if (backend === 'webgpu') {
     progress({ file: 'warm-up: compiling GPU shaders', loadedBytes: 0 });
     warmUpMs = Math.round(await engine.warmUp(entry.id));
   }
-  return { ...info, bytes: encoder.length + decoder.length, loadMs, ...(warmUpMs !== undefined && { warmUpMs }) };
+  const bytes = Object.values(files).reduce((n, f) => n + f.length, 0);
+  return { ...info, bytes, loadMs, ...(warmUpMs !== undefined && { warmUpMs }) };
 }
 
 function reply(message: WorkerMessage, transfer: Transferable[] = []): void {
@@ -148,7 +151,14 @@ async function handle(request: QueuedRequest): Promise<[WorkerResponse, Transfer
       engine.records.release(request.session);
       return [{ id: request.id, type: 'releaseSession', ok: true }, []];
     case 'propagateStart':
-      engine.startPropagation(request.run, request.modelId, request.seed, request.settings, request.seedDecode);
+      engine.startPropagation(
+        request.run,
+        request.modelId,
+        request.seed,
+        request.settings,
+        request.seedDecode,
+        request.seedKey,
+      );
       return [{ id: request.id, type: 'propagateStart', ok: true }, []];
     case 'propagateStep': {
       const { run, modelId, imageKey, preprocessingKey } = request;

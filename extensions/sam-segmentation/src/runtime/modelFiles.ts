@@ -3,7 +3,7 @@
  * the manifest's size and SHA-256 checked before a byte reaches onnxruntime, and errors that say
  * what to do (which file, where it was looked for, how to get it).
  */
-import { modelFilePath, type GraphRole, type ModelEntry, type ModelFile } from '../core/manifest';
+import { FILE_ROLE_NAMES, modelFilePath, type FileRole, type ModelEntry, type ModelFile } from '../core/manifest';
 
 export interface FileProgress {
   file: string;
@@ -77,11 +77,12 @@ async function integrityProblem(bytes: Uint8Array<ArrayBuffer>, expected: ModelF
  */
 export async function fetchModelFile(
   model: ModelEntry,
-  role: GraphRole,
+  role: FileRole,
   modelsBaseUrl: string,
   onProgress: (p: FileProgress) => void = () => {},
 ): Promise<Uint8Array> {
   const expected = model.files[role];
+  if (!expected) throw new ModelFileError(`${model.name} has no ${role} file in its manifest entry.`);
   const url = new URL(modelFilePath(model, role), modelsBaseUrl).href;
   const howToGet =
     expected.url || model.archive
@@ -110,15 +111,18 @@ export async function fetchModelFile(
     response = await fetch(url);
   } catch (err) {
     throw new ModelFileError(
-      `The ${role} of ${model.name} could not be fetched from ${url} (offline, or refused by the server's CORS policy): ${(err as Error).message}.`,
+      `The ${FILE_ROLE_NAMES[role]} of ${model.name} could not be fetched from ${url} (offline, or refused by the server's CORS policy): ${(err as Error).message}.`,
     );
   }
-  if (response.status === 404) throw new ModelFileError(`The ${role} of ${model.name} is not at ${url}. ${howToGet}`);
-  if (!response.ok) throw new ModelFileError(`The ${role} of ${model.name}: HTTP ${response.status} from ${url}.`);
+  if (response.status === 404)
+    throw new ModelFileError(`The ${FILE_ROLE_NAMES[role]} of ${model.name} is not at ${url}. ${howToGet}`);
+  if (!response.ok)
+    throw new ModelFileError(`The ${FILE_ROLE_NAMES[role]} of ${model.name}: HTTP ${response.status} from ${url}.`);
 
   const bytes = await readWithProgress(response, report);
   const problem = await integrityProblem(bytes, expected);
-  if (problem) throw new ModelFileError(`The ${role} of ${model.name} at ${url} ${problem}. ${howToGet}`);
+  if (problem)
+    throw new ModelFileError(`The ${FILE_ROLE_NAMES[role]} of ${model.name} at ${url} ${problem}. ${howToGet}`);
   await cache?.put(url, new Response(bytes)).catch(() => undefined); // a full quota only costs a re-download
   return bytes;
 }

@@ -4,15 +4,13 @@
  * family. The inference worker (files fetched by URL), the evaluation CLI and the benchmark (files
  * read from disk) all open models here, so a model behaves the same wherever it runs.
  */
-import { familyOf, type ModelEntry } from '../core';
-import { SamModel } from './samModel';
+import { familyOf, propagationEngineOf, type ModelEntry } from '../core';
+import { SamModel, type ModelBytes } from './samModel';
 import type { Backend } from './backendSelection';
 
-export interface ModelBytes {
-  encoder: Uint8Array;
-  decoder: Uint8Array;
-}
+export type { ModelBytes } from './samModel';
 
 export function openModel(entry: ModelEntry, files: ModelBytes, backend: Backend = 'wasm'): Promise<SamModel> {
-  return SamModel.create({ id: entry.id, family: familyOf(entry) }, files, backend);
+  const description = { id: entry.id, family: familyOf(entry), propagation: propagationEngineOf(entry) };
+  return SamModel.create(description, files, backend);
 }

@@ -5,8 +5,10 @@
  * lacks the embedding. No OHIF here: the viewer glue passes images as ImageSources.
  */
 import {
+  PROPAGATION_ENGINE_NEEDS,
   findModel,
   parseModelManifest,
+  propagationEngineOf,
   type ModelEntry,
   type ModelManifest,
   type Prompt,
@@ -306,10 +308,17 @@ export class RuntimeSession {
     seed: { mask: Uint8Array; width: number; height: number },
     settings: PropagationSettings,
     seedDecode?: { session: string; decodeId: number },
+    seedImage?: ImageSource,
   ): Promise<string> {
     const { client, entry } = this.readyClient();
     const run = `run${this.nextRun++}`;
-    await client.startPropagation(run, entry.id, seed, settings, seedDecode);
+    const start = (seedKey?: EmbeddingKeyParts) =>
+      client.startPropagation(run, entry.id, seed, settings, seedDecode, seedKey);
+    // SAM 2's memory starts from the start slice's features: that slice is encoded first.
+    if (PROPAGATION_ENGINE_NEEDS[propagationEngineOf(entry)].seedEmbedding) {
+      if (!seedImage) throw new Error(`${entry.name} propagates from the start slice's embedding: give its image.`);
+      await this.onEncoded(seedImage, start);
+    } else await start();
     return run;
   }
 

@@ -26,8 +26,20 @@ import {
   type SlicePixels,
   type VoiSetting,
 } from '../core';
-import { assertGraphMatchesFamily, resolveTensorName, type GraphDescription, type GraphRole } from '../core/manifest';
+import {
+  FILE_ROLE_NAMES,
+  assertGraphMatchesFamily,
+  resolveTensorName,
+  type GraphDescription,
+  type GraphRole,
+  type MemoryFileRole,
+} from '../core/manifest';
+import type { PropagationEngineName } from '../core';
 import type { Backend } from './backendSelection';
+import { MemoryModules } from './propagation/memoryModules';
+
+/** A model's file bytes by role: the encoder and decoder, and SAM 2's video modules when it has them. */
+export type ModelBytes = { encoder: Uint8Array; decoder: Uint8Array } & Partial<Record<MemoryFileRole, Uint8Array>>;
 
 /** A float32 tensor as plain data. */
 export interface PlainTensor {
@@ -63,6 +75,8 @@ export interface SamModelDescription {
   id: string;
   /** The family, with the model's own preprocessing applied (see withPreprocessing). */
   family: ModelFamily;
+  /** How it propagates (core/propagation/engineChoice.ts; default 'reprompt'); 'memory' opens the video modules. */
+  propagation?: PropagationEngineName;
 }
 
 function describeSession(session: ort.InferenceSession): GraphDescription {
@@ -84,11 +98,16 @@ function toPlain(tensor: ort.Tensor, name: string): PlainTensor {
 
 async function createSession(bytes: Uint8Array, role: GraphRole, backend: Backend, modelId: string) {
   try {
-    return await ort.InferenceSession.create(bytes, { executionProviders: [backend], graphOptimizationLevel: 'all' });
+    return await ort.InferenceSession.create(bytes, {
+      executionProviders: [backend],
+      graphOptimizationLevel: 'all',
+      // Errors only: ORT warns on every WebGPU session that shape ops run on the CPU, as it should.
+      logSeverityLevel: 3,
+    });
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new Error(
-      `The ${role} of ${modelId} could not be loaded by onnxruntime (${backend}): ${reason}. Is it a complete ONNX file?`,
+      `The ${FILE_ROLE_NAMES[role]} of ${modelId} could not be loaded by onnxruntime (${backend}): ${reason}. Is it a complete ONNX file?`,
     );
   }
 }
@@ -101,12 +120,14 @@ export class SamModel {
     readonly backend: Backend,
     private readonly encoder: ort.InferenceSession,
     private readonly decoder: ort.InferenceSession,
+    /** SAM 2's video modules, for the 'memory' propagation engine. */
+    readonly memory?: MemoryModules,
   ) {}
 
-  /** Creates both sessions and refuses graphs whose inputs and outputs do not fit the family. */
+  /** Creates the sessions and refuses graphs whose inputs and outputs do not fit the family. */
   static async create(
     description: SamModelDescription,
-    files: { encoder: Uint8Array; decoder: Uint8Array },
+    files: ModelBytes,
     backend: Backend = 'wasm',
   ): Promise<SamModel> {
     const encoder = await createSession(files.encoder, 'encoder', backend, description.id);
@@ -121,7 +142,26 @@ export class SamModel {
       await Promise.all([encoder.release(), decoder.release()]);
       throw err;
     }
-    return new SamModel(description, backend, encoder, decoder);
+    let memory: MemoryModules | undefined;
+    if (description.propagation === 'memory') {
+      const { memoryAttention, memoryEncoder, noMemEmbed, visionPosEmbed } = files;
+      try {
+        if (!memoryAttention || !memoryEncoder || !noMemEmbed || !visionPosEmbed) {
+          throw new Error(`${description.id} propagates with SAM 2's memory but its video modules were not given.`);
+        }
+        memory = await MemoryModules.open(
+          description.family,
+          { memoryAttention, memoryEncoder, noMemEmbed, visionPosEmbed },
+          description.id,
+          (bytes, role) => createSession(bytes, role, backend, description.id),
+          describeSession,
+        );
+      } catch (err) {
+        await Promise.all([encoder.release(), decoder.release()]);
+        throw err;
+      }
+    }
+    return new SamModel(description, backend, encoder, decoder, memory);
   }
 
   private frame(width: number, height: number): ModelFrame {
@@ -149,13 +189,16 @@ export class SamModel {
   async decodeCandidates(
     embedding: ImageEmbedding,
     prompt: Prompt,
+    options: { withoutPrompt?: boolean } = {},
   ): Promise<{ candidates: MaskCandidate[]; frame: ModelFrame; decoderRunMs: number }> {
     const { family, id } = this.description;
     if (embedding.modelId !== id) {
       throw new Error(`This embedding was made by ${embedding.modelId}, not ${id}: encode the image with this model.`);
     }
     const frame = this.frame(embedding.imageWidth, embedding.imageHeight);
-    const feeds = toOrtFeeds(encodePrompt(prompt, family, frame, { decoderInputNames: this.decoder.inputNames }));
+    const feeds = toOrtFeeds(
+      encodePrompt(prompt, family, frame, { decoderInputNames: this.decoder.inputNames, ...options }),
+    );
     for (const [name, t] of Object.entries(embedding.tensors)) feeds[name] = new ort.Tensor('float32', t.data, t.dims);
     const runStarted = performance.now();
     const results = await this.decoder.run(feeds);
@@ -208,6 +251,6 @@ export class SamModel {
   }
 
   async release(): Promise<void> {
-    await Promise.all([this.encoder.release(), this.decoder.release()]);
+    await Promise.all([this.encoder.release(), this.decoder.release(), this.memory?.release()]);
   }
 }

@@ -103,6 +103,8 @@ export type WorkerRequest =
       settings: PropagationSettings;
       /** The seed is this kept decode's preview: its logits come along. */
       seedDecode?: { session: string; decodeId: number };
+      /** The start slice's embedding, for engines that build on it (SAM 2's memory). */
+      seedKey?: EmbeddingKeyParts;
     }
   | ({ id: number; type: 'propagateStep'; run: string } & EmbeddingKeyParts)
   | { id: number; type: 'propagateEnd'; run: string }

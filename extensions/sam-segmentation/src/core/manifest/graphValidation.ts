@@ -5,7 +5,7 @@
  */
 import { ENCODER_INPUTS, ENCODER_INPUT_LAYOUTS, graphSpecs, withPreprocessing, type ModelFamily } from '../families';
 import type { Dim, TensorSpec } from '../tensors';
-import type { GraphRole } from './modelManifest';
+import { FILE_ROLE_NAMES, type GraphRole } from './modelManifest';
 
 /** What a session reports about one input or output (onnxruntime's `inputMetadata` reduces to this). */
 export interface GraphTensorInfo {
@@ -124,5 +124,7 @@ export function assertGraphMatchesFamily(
   file: string,
 ): void {
   const problems = graphProblems(family, role, graph);
-  if (problems.length > 0) throw new GraphMismatchError(problems, `The ${role} ${file} (${family.label})`);
+  if (problems.length > 0) {
+    throw new GraphMismatchError(problems, `The ${FILE_ROLE_NAMES[role]} ${file} (${family.label})`);
+  }
 }

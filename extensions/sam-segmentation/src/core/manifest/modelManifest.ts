@@ -14,8 +14,45 @@ import {
   type PreprocessSpec,
 } from '../families';
 
-export type GraphRole = 'encoder' | 'decoder';
-export const GRAPH_ROLES: readonly GraphRole[] = ['encoder', 'decoder'];
+/** The ONNX graphs a model can have: every model an encoder and a decoder; SAM 2 also its video modules. */
+export type GraphRole = 'encoder' | 'decoder' | 'memoryAttention' | 'memoryEncoder';
+/** Raw little-endian float32 constants a model's graphs need from outside (SAM 2's video step). */
+export type TensorFileRole = 'noMemEmbed' | 'visionPosEmbed';
+export type FileRole = GraphRole | TensorFileRole;
+/** Optional files, all or none: SAM 2's video modules (`family.propagation.memory`). */
+export type MemoryFileRole = Exclude<FileRole, 'encoder' | 'decoder'>;
+
+/** The graphs every model has. */
+export const GRAPH_ROLES = ['encoder', 'decoder'] as const;
+export const MEMORY_FILE_ROLES: readonly MemoryFileRole[] = [
+  'memoryAttention',
+  'memoryEncoder',
+  'noMemEmbed',
+  'visionPosEmbed',
+];
+const TENSOR_FILE_ROLES: readonly FileRole[] = ['noMemEmbed', 'visionPosEmbed'];
+
+/** A role in words, for messages. */
+export const FILE_ROLE_NAMES: Readonly<Record<FileRole, string>> = {
+  encoder: 'encoder',
+  decoder: 'decoder',
+  memoryAttention: 'memory attention',
+  memoryEncoder: 'memory encoder',
+  noMemEmbed: 'no_mem_embed constant',
+  visionPosEmbed: 'vision_pos_embed constant',
+};
+
+/** Whether a role's file is an ONNX graph (else raw float32 values). */
+export function isGraphRole(role: FileRole): role is GraphRole {
+  return !TENSOR_FILE_ROLES.includes(role);
+}
+
+export type ModelFiles = Record<(typeof GRAPH_ROLES)[number], ModelFile> & Partial<Record<MemoryFileRole, ModelFile>>;
+
+/** The roles of the files an entry has, the encoder and decoder first. */
+export function fileRoles(files: ModelFiles): FileRole[] {
+  return [...GRAPH_ROLES, ...MEMORY_FILE_ROLES.filter((role) => files[role] !== undefined)];
+}
 
 export interface ModelFile {
   /**
@@ -61,7 +98,8 @@ export interface ModelEntry {
   licence: { spdx: string; url?: string };
   /** True only for models with learned Segment Anything weights; the project's own default is not. */
   segmentAnythingWeights: boolean;
-  files: Record<GraphRole, ModelFile>;
+  /** encoder and decoder; a SAM 2 model with its video modules also memoryAttention, memoryEncoder, noMemEmbed, visionPosEmbed. */
+  files: ModelFiles;
   /** Set when the files are only published inside a zip archive: `files[role].file` are member names. */
   archive?: ModelArchive;
   preprocess: PreprocessSpec;
@@ -187,14 +225,14 @@ function parseArchive(v: Json, p: string): ModelArchive {
 }
 
 /** Every file of an entry (graphs, then each graph's extra files) with its manifest path, for checks across them. */
-function entryFiles(files: Record<GraphRole, ModelFile>, p: string): { file: ModelFile; path: string }[] {
-  return GRAPH_ROLES.flatMap((role) => [
-    { file: files[role], path: `${p}.files.${role}` },
-    ...(files[role].extraFiles ?? []).map((file, i) => ({ file, path: `${p}.files.${role}.extraFiles[${i}]` })),
+function entryFiles(files: ModelFiles, p: string): { file: ModelFile; path: string }[] {
+  return fileRoles(files).flatMap((role) => [
+    { file: files[role]!, path: `${p}.files.${role}` },
+    ...(files[role]!.extraFiles ?? []).map((file, i) => ({ file, path: `${p}.files.${role}.extraFiles[${i}]` })),
   ]);
 }
 
-function checkFileSet(files: Record<GraphRole, ModelFile>, archive: ModelArchive | undefined, p: string): void {
+function checkFileSet(files: ModelFiles, archive: ModelArchive | undefined, p: string): void {
   const seen = new Set<string>(archive ? [archive.file] : []);
   for (const { file, path } of entryFiles(files, p)) {
     if (seen.has(file.file)) throw new ManifestError(`${path}.file`, `"${file.file}" is used twice in this model`);
@@ -244,10 +282,31 @@ function parseEntry(v: Json, p: string): ModelEntry {
   const files = v.files;
   if (!isObject(files)) throw new ManifestError(`${p}.files`, 'must have "encoder" and "decoder"');
   const notes = field(v, 'notes', p, optStr);
-  const parsedFiles = {
+  const parsedFiles: ModelFiles = {
     encoder: field(files, 'encoder', `${p}.files`, parseFile),
     decoder: field(files, 'decoder', `${p}.files`, parseFile),
   };
+  const memoryRoles = MEMORY_FILE_ROLES.filter((role) => files[role] !== undefined);
+  if (memoryRoles.length > 0) {
+    if (!family.propagation.memory) {
+      throw new ManifestError(`${p}.files.${memoryRoles[0]}`, `${family.label} models have no memory modules`);
+    }
+    const missing = MEMORY_FILE_ROLES.filter((role) => files[role] === undefined);
+    if (missing.length > 0) {
+      throw new ManifestError(
+        `${p}.files`,
+        `has ${memoryRoles.join(', ')} but not ${missing.join(', ')}: the memory modules come together`,
+      );
+    }
+    for (const role of memoryRoles) parsedFiles[role] = field(files, role, `${p}.files`, parseFile);
+  }
+  const unknown = Object.keys(files).filter((k) => !(fileRoles(parsedFiles) as string[]).includes(k));
+  if (unknown.length > 0) {
+    throw new ManifestError(
+      `${p}.files.${unknown[0]}`,
+      `is not a file role (known: ${[...GRAPH_ROLES, ...MEMORY_FILE_ROLES].join(', ')})`,
+    );
+  }
   const archive = v.archive === undefined ? undefined : field(v, 'archive', p, parseArchive);
   checkFileSet(parsedFiles, archive, p);
   return {
@@ -303,15 +362,17 @@ export function familyOf(entry: Pick<ModelEntry, 'family' | 'preprocess'>): Mode
   return withPreprocessing(getFamily(entry.family), entry.preprocess);
 }
 
-export function modelFilePath(model: ModelEntry, role: GraphRole): string {
-  return `${model.id}/${model.files[role].file}`;
+export function modelFilePath(model: ModelEntry, role: FileRole): string {
+  const file = model.files[role];
+  if (!file) throw new Error(`${model.name} has no ${role} file.`);
+  return `${model.id}/${file.file}`;
 }
 
 /** One file a model needs on disk. */
 export interface ModelFileRef {
   /** 'encoder', 'decoder', or e.g. 'encoder extra file x_data.bin'. */
   label: string;
-  role: GraphRole;
+  role: FileRole;
   file: ModelFile;
   /** Below the models folder, like `modelFilePath`. */
   path: string;
@@ -319,8 +380,8 @@ export interface ModelFileRef {
 
 /** Every file a model needs on disk: each graph, then its extra files (external data). */
 export function listModelFiles(model: ModelEntry): ModelFileRef[] {
-  return GRAPH_ROLES.flatMap((role) => {
-    const graph = model.files[role];
+  return fileRoles(model.files).flatMap((role) => {
+    const graph = model.files[role]!;
     return [
       { label: role, role, file: graph, path: modelFilePath(model, role) },
       ...(graph.extraFiles ?? []).map((file) => ({

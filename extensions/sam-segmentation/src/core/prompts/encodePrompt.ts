@@ -40,6 +40,11 @@ const fixedDims = (spec: TensorSpec): number[] => spec.dims.map((d: Dim) => (typ
 export interface EncodePromptOptions {
   /** The loaded decoder's input names: a prompt needing an optional input the graph lacks is refused. */
   decoderInputNames?: readonly string[];
+  /**
+   * No prompt at all (`prompt` has no points or box): SAM 2 on a memory-conditioned slice, where the
+   * mask comes from the memory; the decoder gets one padding point, as SAM2Base._forward_sam_heads does.
+   */
+  withoutPrompt?: boolean;
 }
 
 export function encodePrompt(
@@ -48,7 +53,9 @@ export function encodePrompt(
   frame: ModelFrame,
   options: EncodePromptOptions = {},
 ): Feeds {
-  checkPrompt(prompt, frame.imageWidth, frame.imageHeight, family);
+  if (options.withoutPrompt) {
+    if (prompt.points.length > 0 || prompt.box) throw new Error('A decode without a prompt was given one.');
+  } else checkPrompt(prompt, frame.imageWidth, frame.imageHeight, family);
   const { decoder, prompt: rules } = family;
   const { decoderInputNames } = options;
   if (prompt.box && decoder.boxes && decoderInputNames && !decoderInputNames.includes(decoder.boxes.name)) {
@@ -78,7 +85,9 @@ export function encodePrompt(
   } else {
     points = rules.boxCornersPosition === 'before-points' ? [...corners, ...clicked] : [...clicked, ...corners];
   }
-  if (!box && rules.paddingPointWithoutBox) points.push({ x: 0, y: 0, label: POINT_LABEL.padding });
+  if ((!box && rules.paddingPointWithoutBox) || options.withoutPrompt) {
+    points.push({ x: 0, y: 0, label: POINT_LABEL.padding });
+  }
   if (points.length === 0) {
     if (rules.placeholderLabel === null) throw new Error(`${family.label}: the prompt gives the decoder no point.`);
     points.push({ x: 0, y: 0, label: rules.placeholderLabel });

@@ -3,6 +3,7 @@
  * does, without the worker. The evaluation and the Node tests propagate through this, so they walk a
  * volume exactly as the viewer walks a series.
  */
+import { PROPAGATION_ENGINE_NEEDS, propagationEngineOf } from '../../core';
 import { embeddingKey, type EmbeddingKeyParts } from '../embeddingCache';
 import type { InferenceEngine } from '../inferenceEngine';
 import type { ImageSource } from '../runtimeSession';
@@ -25,9 +26,17 @@ export class EngineRuntime implements PropagationRuntime {
     seed: { mask: Uint8Array; width: number; height: number },
     settings: PropagationSettings,
     seedDecode?: { session: string; decodeId: number },
+    seedImage?: ImageSource,
   ): Promise<string> {
     const run = `local${this.nextRun++}`;
-    this.engine.startPropagation(run, this.modelId, seed, settings, seedDecode);
+    const entry = this.engine.entry(this.modelId);
+    let seedKey: EmbeddingKeyParts | undefined;
+    if (PROPAGATION_ENGINE_NEEDS[propagationEngineOf(entry)].seedEmbedding) {
+      if (!seedImage) throw new Error(`${entry.name} propagates from the start slice's embedding: give its image.`);
+      await this.encode(seedImage);
+      seedKey = this.key(seedImage);
+    }
+    this.engine.startPropagation(run, this.modelId, seed, settings, seedDecode, seedKey);
     return run;
   }
 

@@ -19,6 +19,8 @@ export interface PropagationRuntime {
     seed: { mask: Uint8Array; width: number; height: number },
     settings: PropagationSettings,
     seedDecode?: { session: string; decodeId: number },
+    /** The start slice (engines that build on its embedding encode it). */
+    seedImage?: ImageSource,
   ): Promise<string>;
   propagateStep(run: string, image: ImageSource): Promise<PropagationStep>;
   endPropagation(run: string): void;
@@ -61,7 +63,7 @@ export async function propagateSeries(
       outcome.ended[direction] = 'cancelled';
       continue;
     }
-    const run = await runtime.startPropagation(job.seed, job.settings, job.seedDecode);
+    const run = await runtime.startPropagation(job.seed, job.settings, job.seedDecode, job.images[job.start]);
     try {
       outcome.ended[direction] = await walk(runtime, job, run, direction, limit, outcome);
     } finally {

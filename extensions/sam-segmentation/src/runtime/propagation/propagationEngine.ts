@@ -7,6 +7,8 @@
  */
 import type { CleanupOptions, RepromptOptions, StopReason, StopThresholds } from '../../core';
 import type { ImageEmbedding, SamModel } from '../samModel';
+import type { PropagationEngineName } from '../../core';
+import { MemoryEngine } from './memoryEngine';
 import { RepromptEngine } from './repromptEngine';
 
 export interface PropagationSeed {
@@ -45,16 +47,16 @@ export interface EngineContext {
   settings: PropagationSettings;
   /** The model's clean-up (the manifest's `cleanup`), applied to every candidate. */
   cleanup?: CleanupOptions;
+  /** The start slice's embedding, for engines that need it (core/propagation/engineChoice.ts). */
+  seedEmbedding?: ImageEmbedding;
 }
 
-/** The engines by the name a family's data gives (`family.propagation.engine`). */
-const ENGINES: Record<string, (context: EngineContext) => PropagationEngine> = {
+/** The engines by the name the model's data gives (`propagationEngineOf`: its family and files). */
+const ENGINES: Record<PropagationEngineName, (context: EngineContext) => PropagationEngine> = {
   reprompt: (context) => new RepromptEngine(context),
+  memory: (context) => new MemoryEngine(context),
 };
 
 export function createPropagationEngine(context: EngineContext): PropagationEngine {
-  const name = context.model.description.family.propagation.engine;
-  const make = ENGINES[name];
-  if (!make) throw new Error(`No propagation engine "${name}" (known: ${Object.keys(ENGINES).join(', ')}).`);
-  return make(context);
+  return ENGINES[context.model.description.propagation ?? 'reprompt'](context);
 }
