@@ -4,7 +4,7 @@
  * answers with the same id, so a client can match, cancel or ignore stale answers.
  */
 
-import type { CleanupOptions, ModelEntry, Prompt, SelectionRule, SlicePixels, VoiSetting } from '../core';
+import type { CleanupOptions, MaskToken, ModelEntry, Prompt, SelectionRule, SlicePixels, VoiSetting } from '../core';
 import type { EmbeddingCacheStats, EmbeddingKeyParts } from './embeddingCache';
 import type { Priority } from './requestQueue';
 import type { PropagationSettings, PropagationStep } from './propagation/propagationEngine';
@@ -43,7 +43,7 @@ export interface LoadedModelInfo {
 /** A candidate mask, as the panel lists it. */
 export interface CandidateSummary {
   index: number;
-  token: 'single-mask' | 'multimask';
+  token: MaskToken;
   predictedIou: number;
 }
 

@@ -2,16 +2,26 @@
  * Decoder outputs → mask candidates with their predicted IoU. Official export: `masks [1,4,H,W]`
  * (index 0 the single-mask token, 1-3 the multimask candidates), `iou_predictions [1,4]`,
  * `low_res_masks [1,4,256,256]`; SAM 2 and Transformers.js: 3 low-resolution candidates only.
+ * An official export made with `--return-single-mask` (K = 1) returns one mask that the graph picked
+ * itself (segment_anything/utils/onnx.py `select_masks`): the single-mask token when the prompt has more
+ * than 2.5 points counting the padding point and box corners, else the multimask candidate with the
+ * highest predicted IoU. Which one it was is not in the outputs, so that mask is 'graph-selected'.
  */
 import type { ModelFamily } from '../families';
 import type { ModelFrame } from '../geometry/modelFrame';
 import type { DecoderOutputs, OutputTensor } from '../tensors';
 
+/**
+ * 'single-mask': the token trained for unambiguous prompts; 'multimask': one of the ambiguity candidates;
+ * 'graph-selected': the only mask of a decoder that chose among its tokens inside the graph (K = 1 where the
+ * family has a single-mask token among several), either of the two.
+ */
+export type MaskToken = 'single-mask' | 'multimask' | 'graph-selected';
+
 export interface MaskCandidate {
   /** Position on the decoder's mask axis. */
   index: number;
-  /** 'single-mask': the token trained for unambiguous prompts; 'multimask': one of the ambiguity candidates. */
-  token: 'single-mask' | 'multimask';
+  token: MaskToken;
   predictedIou: number;
   // low-resolution logits: float32[lowResHeight*lowResWidth] in the model frame; feed back as mask_input
   lowResLogits: Float32Array;
@@ -66,11 +76,13 @@ export function decodeCandidates(outputs: DecoderOutputs, family: ModelFamily, f
   const lowSize = low.h * low.w;
   const fullSize = frame.imageWidth * frame.imageHeight;
   const indices = rules.candidateIndices ?? Array.from({ length: low.count }, (_, i) => i);
+  // One mask from a family whose graphs carry a single-mask token among several: the graph chose it.
+  const graphSelected = low.count === 1 && rules.singleMaskTokenIndex !== null;
   return indices.map((index) => {
     if (index >= low.count) throw new Error(`The decoder returned ${low.count} masks; candidate ${index} is missing.`);
     const candidate: MaskCandidate = {
       index,
-      token: index === rules.singleMaskTokenIndex ? 'single-mask' : 'multimask',
+      token: graphSelected ? 'graph-selected' : index === rules.singleMaskTokenIndex ? 'single-mask' : 'multimask',
       predictedIou: iou.data[index]!,
       lowResLogits: lowRes.data.subarray(index * lowSize, (index + 1) * lowSize),
       lowResWidth: low.w,

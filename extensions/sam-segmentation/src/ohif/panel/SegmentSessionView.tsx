@@ -1,10 +1,17 @@
-import type { Prompt } from '../../core';
+import type { MaskToken, Prompt } from '../../core';
 import type { AcceptResult } from '../labelmap/acceptMask';
 import type { SegmentView } from '../segment/segmentState';
 import { panelButton, statusBox } from './statusBox';
 
 const INSTRUCTIONS =
   'Choose a SAM tool in the toolbar, then click inside the structure (include), outside it (exclude), or draw a box.';
+
+/** A candidate's button tooltip: which decoder output it is. */
+const CANDIDATE_TITLES: Record<MaskToken, string> = {
+  'single-mask': 'the single-mask output',
+  multimask: 'a multimask candidate',
+  'graph-selected': "the decoder's only mask, chosen inside the graph (single-mask token or best multimask candidate)",
+};
 
 function describe(prompt: Prompt | undefined): string {
   if (!prompt) return 'no prompt';
@@ -70,7 +77,7 @@ export function SegmentSessionView({
                 fontWeight: c.index === preview.chosenIndex ? 700 : 400,
                 opacity: c.index === preview.chosenIndex ? 1 : 0.75,
               }}
-              title={c.token === 'single-mask' ? 'the single-mask output' : 'a multimask candidate'}
+              title={CANDIDATE_TITLES[c.token]}
             >
               #{c.index} IoU {c.predictedIou.toFixed(2)}
             </button>
