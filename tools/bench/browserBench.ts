@@ -339,6 +339,26 @@ function awaitInteraction(page: Page): Promise<PageInteraction> {
   return page.evaluate(() => (window as unknown as { __interaction: Promise<PageInteraction> }).__interaction);
 }
 
+/** Drags a SAM box around a phantom object on the slice through its centre and waits for its preview. */
+async function dragBoxAround(
+  page: Page,
+  o: { centerMm: readonly number[]; centerVoxel: readonly number[]; radiiVoxels: readonly number[] },
+): Promise<PageInteraction> {
+  const [x, y] = o.centerVoxel as [number, number];
+  const [rx, ry] = o.radiiVoxels as [number, number];
+  const { imageId, at } = await showSlice(page, o.centerMm[2]!, [
+    [x - rx - BOX_MARGIN_PX, y - ry - BOX_MARGIN_PX],
+    [x + rx + BOX_MARGIN_PX, y + ry + BOX_MARGIN_PX],
+  ]);
+  const [from, to] = at as [{ x: number; y: number }, { x: number; y: number }];
+  await armInteraction(page, 'drag', imageId);
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(to.x, to.y, { steps: DRAG_STEPS });
+  await page.mouse.up();
+  return awaitInteraction(page);
+}
+
 const round = (x: number) => Math.round(x * 10) / 10;
 const stats = (values: number[]): Stats => ({
   p50: round(percentile(values, 0.5)),
@@ -434,19 +454,7 @@ export async function benchInBrowser(options: {
     if (options.drags > 0) await page.locator('[data-cy="SamBox"]').click();
     for (let i = 0; i < options.drags; i++) {
       const o = truth.objects[i % truth.objects.length]!;
-      const [x, y] = o.centerVoxel;
-      const [rx, ry] = o.radiiVoxels;
-      const { imageId, at } = await showSlice(page, o.centerMm[2], [
-        [x - rx - BOX_MARGIN_PX, y - ry - BOX_MARGIN_PX],
-        [x + rx + BOX_MARGIN_PX, y + ry + BOX_MARGIN_PX],
-      ]);
-      const [from, to] = at as [{ x: number; y: number }, { x: number; y: number }];
-      await armInteraction(page, 'drag', imageId);
-      await page.mouse.move(from.x, from.y);
-      await page.mouse.down();
-      await page.mouse.move(to.x, to.y, { steps: DRAG_STEPS });
-      await page.mouse.up();
-      const drag = await awaitInteraction(page);
+      const drag = await dragBoxAround(page, o);
       const end = await page.evaluate(() => {
         const pressed = performance.now();
         document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
@@ -475,19 +483,7 @@ export async function benchInBrowser(options: {
         ...(options.propagationProfile && { profileTo: options.propagationProfile }),
         drawBox: async () => {
           await page.locator('[data-cy="SamBox"]').click();
-          const [x, y] = organ.centerVoxel;
-          const [rx, ry] = organ.radiiVoxels;
-          const { imageId, at } = await showSlice(page, organ.centerMm[2], [
-            [x - rx - BOX_MARGIN_PX, y - ry - BOX_MARGIN_PX],
-            [x + rx + BOX_MARGIN_PX, y + ry + BOX_MARGIN_PX],
-          ]);
-          const [from, to] = at as [{ x: number; y: number }, { x: number; y: number }];
-          await armInteraction(page, 'drag', imageId);
-          await page.mouse.move(from.x, from.y);
-          await page.mouse.down();
-          await page.mouse.move(to.x, to.y, { steps: DRAG_STEPS });
-          await page.mouse.up();
-          const drag = await awaitInteraction(page);
+          const drag = await dragBoxAround(page, organ);
           return { begin: drag.begin || drag.released, end: await page.evaluate(() => performance.now()) };
         },
       });

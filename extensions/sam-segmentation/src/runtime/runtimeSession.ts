@@ -5,10 +5,8 @@
  * lacks the embedding. No OHIF here: the viewer glue passes images as ImageSources.
  */
 import {
-  PROPAGATION_ENGINE_NEEDS,
   findModel,
   parseModelManifest,
-  propagationEngineOf,
   type ModelEntry,
   type ModelManifest,
   type Prompt,
@@ -27,6 +25,7 @@ import {
   type PropagateStepAnswer,
 } from './inferenceClient';
 import type { PropagationSettings } from './propagation/propagationEngine';
+import { seedImageToEncode } from './propagation/propagateSeries';
 import type { Priority } from './requestQueue';
 import type { Backend, BackendPreference, BackendReport, LoadedModelInfo } from './workerMessages';
 
@@ -315,10 +314,9 @@ export class RuntimeSession {
     const start = (seedKey?: EmbeddingKeyParts) =>
       client.startPropagation(run, entry.id, seed, settings, seedDecode, seedKey);
     // SAM 2's memory starts from the start slice's features: that slice is encoded first.
-    if (PROPAGATION_ENGINE_NEEDS[propagationEngineOf(entry)].seedEmbedding) {
-      if (!seedImage) throw new Error(`${entry.name} propagates from the start slice's embedding: give its image.`);
-      await this.onEncoded(seedImage, start);
-    } else await start();
+    const toEncode = seedImageToEncode(entry, seedImage);
+    if (toEncode) await this.onEncoded(toEncode, start);
+    else await start();
     return run;
   }
 

@@ -3,12 +3,11 @@
  * does, without the worker. The evaluation and the Node tests propagate through this, so they walk a
  * volume exactly as the viewer walks a series.
  */
-import { PROPAGATION_ENGINE_NEEDS, propagationEngineOf } from '../../core';
 import { embeddingKey, type EmbeddingKeyParts } from '../embeddingCache';
 import type { InferenceEngine } from '../inferenceEngine';
 import type { ImageSource } from '../runtimeSession';
 import type { PropagationSettings, PropagationStep } from './propagationEngine';
-import type { PropagationRuntime } from './propagateSeries';
+import { seedImageToEncode, type PropagationRuntime } from './propagateSeries';
 
 export class EngineRuntime implements PropagationRuntime {
   private nextRun = 1;
@@ -30,12 +29,9 @@ export class EngineRuntime implements PropagationRuntime {
   ): Promise<string> {
     const run = `local${this.nextRun++}`;
     const entry = this.engine.entry(this.modelId);
-    let seedKey: EmbeddingKeyParts | undefined;
-    if (PROPAGATION_ENGINE_NEEDS[propagationEngineOf(entry)].seedEmbedding) {
-      if (!seedImage) throw new Error(`${entry.name} propagates from the start slice's embedding: give its image.`);
-      await this.encode(seedImage);
-      seedKey = this.key(seedImage);
-    }
+    const toEncode = seedImageToEncode(entry, seedImage);
+    if (toEncode) await this.encode(toEncode);
+    const seedKey = toEncode && this.key(toEncode);
     this.engine.startPropagation(run, this.modelId, seed, settings, seedDecode, seedKey);
     return run;
   }

@@ -18,6 +18,7 @@ import {
 import type { ImageEmbedding } from '../samModel';
 import type { MemoryModules } from './memoryModules';
 import type { EngineContext, PropagationEngine, PropagationStep } from './propagationEngine';
+import { stepAnswer } from './stepAnswer';
 
 export class MemoryEngine implements PropagationEngine {
   private readonly memory: MemoryModules;
@@ -93,14 +94,6 @@ export class MemoryEngine implements PropagationEngine {
       this.bank.push(await this.memory.encodeMemory(raw, mask));
       this.previous = next.mask;
     }
-    return {
-      mask: next.mask,
-      width,
-      height,
-      predictedIou: next.predictedIou,
-      ...(stop && { stop }),
-      decodeMs: performance.now() - started,
-      decoderRunMs,
-    };
+    return stepAnswer(next, { width, height }, stop, { started, decoderRunMs });
   }
 }

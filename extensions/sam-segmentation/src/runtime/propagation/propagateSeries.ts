@@ -6,6 +6,7 @@
  * and a slice past the structure's end would be encoded for nothing (measured: docs/benchmarks.md).
  * No OHIF here: the series comes in as ImageSources, the masks go out through `onSlice`.
  */
+import { PROPAGATION_ENGINE_NEEDS, propagationEngineOf, type ModelEntry } from '../../core';
 import type { ImageSource } from '../runtimeSession';
 import type { PropagationSettings, PropagationStep } from './propagationEngine';
 
@@ -24,6 +25,16 @@ export interface PropagationRuntime {
   ): Promise<string>;
   propagateStep(run: string, image: ImageSource): Promise<PropagationStep>;
   endPropagation(run: string): void;
+}
+
+/**
+ * The start slice, when the model's engine builds on its embedding (SAM 2's memory: the runtime
+ * encodes it before the run starts); undefined for engines that do not.
+ */
+export function seedImageToEncode(entry: ModelEntry, seedImage: ImageSource | undefined): ImageSource | undefined {
+  if (!PROPAGATION_ENGINE_NEEDS[propagationEngineOf(entry)].seedEmbedding) return undefined;
+  if (!seedImage) throw new Error(`${entry.name} propagates from the start slice's embedding: give its image.`);
+  return seedImage;
 }
 
 export interface SeriesPropagation {

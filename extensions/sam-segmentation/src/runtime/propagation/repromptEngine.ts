@@ -6,6 +6,7 @@
 import { chooseContinuation, nextSlicePrompt, stopReason, type ScoredMask } from '../../core';
 import type { ImageEmbedding } from '../samModel';
 import type { EngineContext, PropagationEngine, PropagationStep } from './propagationEngine';
+import { stepAnswer } from './stepAnswer';
 
 export class RepromptEngine implements PropagationEngine {
   private previous: Uint8Array;
@@ -59,14 +60,6 @@ export class RepromptEngine implements PropagationEngine {
       this.previous = next.mask;
       this.previousLogits = candidates[chosen]!.lowResLogits;
     }
-    return {
-      mask: next.mask,
-      width,
-      height,
-      predictedIou: next.predictedIou,
-      ...(stop && { stop }),
-      decodeMs: performance.now() - started,
-      decoderRunMs,
-    };
+    return stepAnswer(next, { width, height }, stop, { started, decoderRunMs });
   }
 }
