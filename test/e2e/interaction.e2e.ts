@@ -13,7 +13,7 @@ import { TWIN_MODEL_ID, writeTwinModelsFolder } from '../../tools/bench/decoderT
 import { NAME_SHIM, recordSamWorker, type WorkerLogEntry } from '../../tools/bench/pageProbes';
 import { MODELS_DIR } from '../../tools/models/cli';
 import type { RunningServer } from '../../viewer/server';
-import { samProblems, type PageProblem } from './support/browser';
+import { STATE_TIMEOUT_MS, samProblems, type PageProblem } from './support/browser';
 import { lesion, phantom } from './support/labelmap';
 import { openStudyInSamMode } from './support/session';
 import { imageToPage, showSliceNear } from './support/viewer';
@@ -96,11 +96,9 @@ beforeAll(async () => {
     server: { modelsDir },
     initScripts: [NAME_SHIM, recordSamWorker],
   }));
-  await page.locator('[data-testid="sam-model"][data-state="ready"]').waitFor({ timeout: 120_000 });
+  await page.locator('[data-testid="sam-model"][data-state="ready"]').waitFor();
   await page.locator('[data-testid="sam-model-select"]').selectOption(TWIN_MODEL_ID);
-  await page
-    .locator(`[data-testid="sam-model"][data-state="ready"][data-model-id="${TWIN_MODEL_ID}"]`)
-    .waitFor({ timeout: 120_000 });
+  await page.locator(`[data-testid="sam-model"][data-state="ready"][data-model-id="${TWIN_MODEL_ID}"]`).waitFor();
   await showSliceNear(page, lesion.centerMm[2]!);
 });
 afterAll(async () => {
@@ -135,7 +133,7 @@ describe('with a decoder of real size (SAM ViT-B compute twin)', () => {
     await page.mouse.move(to!.x, to!.y, { steps: 20 });
     await page.mouse.up();
     const releasedAt = await released();
-    await page.locator('[data-testid="sam-preview"][data-state="preview"]').waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="sam-preview"][data-state="preview"]').waitFor();
 
     const updates = await page.evaluate(() => (window as unknown as { __updates: number }).__updates);
     expect(updates).toBeGreaterThanOrEqual(15);
@@ -202,7 +200,7 @@ describe('with a decoder of real size (SAM ViT-B compute twin)', () => {
         return panel.dataset.state === 'preview' && Number(panel.dataset.include) === points;
       },
       undefined,
-      { timeout: 120_000, polling: 100 },
+      { timeout: STATE_TIMEOUT_MS, polling: 100 },
     );
     const state = await agreement();
     expect(state.annotations).toEqual({ include: 100, exclude: 0, box: 0 });
@@ -251,7 +249,7 @@ describe('with a decoder of real size (SAM ViT-B compute twin)', () => {
     expect((await agreement()).annotations.include).toBe(0);
     await reject();
     await page.mouse.click(inside!.x, inside!.y);
-    await page.locator('[data-testid="sam-preview"][data-state="preview"]').waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="sam-preview"][data-state="preview"]').waitFor();
     expect((await agreement()).annotations.include).toBe(1);
     await reject();
   });

@@ -12,7 +12,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import type { RunningServer } from '../../viewer/server';
-import { samProblems, type PageProblem } from './support/browser';
+import { STATE_TIMEOUT_MS, samProblems, type PageProblem } from './support/browser';
 import {
   accept,
   composite,
@@ -35,7 +35,7 @@ import { openStudyInSamMode } from './support/session';
 jest.setTimeout(240_000);
 
 /** Waits until `read` gives `expected` (a button's effect lands after its click), then asserts it. */
-async function eventually<T>(read: () => Promise<T>, expected: T, timeoutMs = 5_000): Promise<void> {
+async function eventually<T>(read: () => Promise<T>, expected: T, timeoutMs = STATE_TIMEOUT_MS): Promise<void> {
   const end = Date.now() + timeoutMs;
   let last = await read();
   while (JSON.stringify(last) !== JSON.stringify(expected) && Date.now() < end) {
@@ -95,7 +95,7 @@ describe('accepting masks into labelmap segments', () => {
     });
 
     await page.locator('[data-cy="panelSegmentation-btn"]').click();
-    await page.locator('[data-cy="data-row-title"]', { hasText: 'SAM 1' }).waitFor({ timeout: 10_000 });
+    await page.locator('[data-cy="data-row-title"]', { hasText: 'SAM 1' }).waitFor();
   });
 
   it('keeps the voxels of another segment under a second, overlapping mask, and counts them', async () => {
@@ -112,7 +112,7 @@ describe('accepting masks into labelmap segments', () => {
     const labelmap = await readLabelmap(page, segmentationId, slice);
     expect(labelmap.slice).toEqual(composite(first.length, [second, 2], [first, 1]));
     expect(labelmap.elsewhere).toBe(0);
-    await page.locator('[data-cy="data-row-title"]', { hasText: 'SAM 2' }).waitFor({ timeout: 10_000 });
+    await page.locator('[data-cy="data-row-title"]', { hasText: 'SAM 2' }).waitFor();
     // OHIF's segment statistics run a second after a data change and write back the segments they
     // read before: segment 2, added meanwhile, must still be there (and active) once they are done.
     await page.waitForTimeout(3_000);
@@ -186,7 +186,7 @@ describe('DICOM SEG export', () => {
 
   it('downloads the same SEG through OHIF’s own download', async () => {
     const [download] = await Promise.all([
-      page.waitForEvent('download', { timeout: 30_000 }),
+      page.waitForEvent('download'),
       page.evaluate(() => (window as unknown as PageWindow).services.samService.downloadSeg()),
     ]);
     expect(download.suggestedFilename()).toBe('SAM.dcm');

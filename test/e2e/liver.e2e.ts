@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import dcmjs from 'dcmjs';
 import type { RunningServer } from '../../viewer/server';
 import { SAMPLE_STUDIES } from '../../viewer/samples';
-import { samProblems, type PageProblem } from './support/browser';
+import { STATE_TIMEOUT_MS, samProblems, type PageProblem } from './support/browser';
 import { openStudyInSamMode } from './support/session';
 import { imageToPage } from './support/viewer';
 
@@ -103,7 +103,7 @@ const masks = liverMasks();
 
 beforeAll(async () => {
   ({ server, browser, page, problems } = await openStudyInSamMode(study, 3));
-  await page.locator('[data-testid="sam-model"][data-state="ready"]').waitFor({ timeout: 120_000 });
+  await page.locator('[data-testid="sam-model"][data-state="ready"]').waitFor();
 });
 afterAll(async () => {
   await browser?.close();
@@ -126,11 +126,11 @@ describe('the liver on the dcmqi CT', () => {
     await page.mouse.move((from!.x + to!.x) / 2, (from!.y + to!.y) / 2, { steps: 5 });
     await page.mouse.move(to!.x, to!.y, { steps: 5 });
     await page.mouse.up();
-    await page.locator('[data-testid="sam-preview"][data-state="preview"]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="sam-preview"][data-state="preview"]').waitFor();
     expect(await page.locator('[data-testid="sam-preview"]').textContent()).toMatch(/0 include, 0 exclude, 1 box/);
 
     await page.keyboard.press('Enter');
-    await page.locator('[data-testid="sam-last-accept"]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="sam-last-accept"]').waitFor();
     await page.locator('[data-testid="sam-store-seg"]').waitFor(); // the panel offers to store it as DICOM SEG
     const voxels = await acceptedVoxels(page, imageId);
     const score = dice(voxels, truth.mask);
@@ -138,7 +138,7 @@ describe('the liver on the dcmqi CT', () => {
     expect(score).toBeGreaterThan(0.85);
 
     await page.locator('[data-cy="panelSegmentation-btn"]').click();
-    await page.locator('[data-cy="data-row-title"]', { hasText: 'SAM 1' }).waitFor({ timeout: 10_000 });
+    await page.locator('[data-cy="data-row-title"]', { hasText: 'SAM 1' }).waitFor();
     await page.locator('[data-cy="samPanel-btn"]').click();
   });
 
@@ -155,8 +155,12 @@ describe('the liver on the dcmqi CT', () => {
     await page.mouse.down();
     await page.mouse.move(b!.x, b!.y, { steps: 10 });
     await page.mouse.up();
-    await page.waitForTimeout(500);
-    const after = (await acceptedVoxels(page, imageId)).reduce((x, y) => x + y, 0);
+    // The brush lands when Cornerstone has handled the stroke: wait for the voxels, not a pause.
+    let after = before;
+    for (const end = Date.now() + STATE_TIMEOUT_MS; after <= before + 100 && Date.now() < end;) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = (await acceptedVoxels(page, imageId)).reduce((x, y) => x + y, 0);
+    }
     expect(after).toBeGreaterThan(before + 100);
   });
 
@@ -175,7 +179,7 @@ describe('the liver on the dcmqi CT', () => {
     await page.mouse.up();
     await page.locator('[data-testid="sam-preview"][data-state="idle"]').waitFor(); // a measurement alone is no prompt
     await page.locator('[data-testid="sam-use-measurements"]').check();
-    await page.locator('[data-testid="sam-preview"][data-state="preview"]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="sam-preview"][data-state="preview"]').waitFor();
     expect(await page.locator('[data-testid="sam-preview"]').textContent()).toMatch(/1 box/);
   });
 

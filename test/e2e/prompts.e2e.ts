@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunningServer } from '../../viewer/server';
 import { PHANTOM_TRUTH, SAMPLE_STUDIES } from '../../viewer/samples';
-import { samProblems, type PageProblem } from './support/browser';
+import { STATE_TIMEOUT_MS, samProblems, type PageProblem } from './support/browser';
 import { openStudyInSamMode } from './support/session';
 import { imageToPage, showSliceNear } from './support/viewer';
 
@@ -26,7 +26,7 @@ let problems: PageProblem[];
 
 beforeAll(async () => {
   ({ server, browser, page, problems } = await openStudyInSamMode(phantom, 64));
-  await page.locator('[data-testid="sam-model"][data-state="ready"]').waitFor({ timeout: 120_000 });
+  await page.locator('[data-testid="sam-model"][data-state="ready"]').waitFor();
 });
 afterAll(async () => {
   await browser?.close();
@@ -65,7 +65,7 @@ describe('prompting with the SAM tools', () => {
     await page.locator('[data-cy="SamIncludePoint"]').click();
     const clicked = Date.now();
     await page.mouse.click(at.x, at.y);
-    await page.locator('[data-testid="sam-preview"][data-state="preview"]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="sam-preview"][data-state="preview"]').waitFor();
     console.log(`click → preview in the panel: ${Date.now() - clicked} ms (including Playwright's own latency)`);
     expect(await overlayPixelsNear(at.x, at.y)).toBeGreaterThan(20);
     expect(await page.locator('[data-testid^="sam-candidate-"]').count()).toBeGreaterThanOrEqual(1);
@@ -80,16 +80,16 @@ describe('prompting with the SAM tools', () => {
     );
     const other = ids.find((i) => i !== chosen)!;
     await page.locator(`[data-testid="sam-candidate-${other}"]`).click();
-    await page.locator(`[data-testid="sam-preview"][data-chosen="${other}"]`).waitFor({ timeout: 30_000 });
+    await page.locator(`[data-testid="sam-preview"][data-chosen="${other}"]`).waitFor();
   });
 
   it('accepts the preview into a SAM segment with Enter: written voxels, segment listed by OHIF', async () => {
     await page.keyboard.press('Enter');
     const accepted = page.locator('[data-testid="sam-last-accept"]');
-    await accepted.waitFor({ timeout: 30_000 });
+    await accepted.waitFor();
     expect(Number(/(\d+) voxels written/.exec((await accepted.textContent()) ?? '')?.[1])).toBeGreaterThan(100);
     await page.locator('[data-cy="panelSegmentation-btn"]').click();
-    await page.locator('[data-cy="data-row-title"]', { hasText: 'SAM 1' }).waitFor({ timeout: 10_000 });
+    await page.locator('[data-cy="data-row-title"]', { hasText: 'SAM 1' }).waitFor();
     await page.locator('[data-cy="samPanel-btn"]').click();
   });
 
@@ -97,9 +97,9 @@ describe('prompting with the SAM tools', () => {
     const at = await lesionOnScreen();
     await page.locator('[data-cy="SamIncludePoint"]').click();
     await page.mouse.click(at.x, at.y);
-    await page.locator('[data-testid="sam-preview"][data-state="preview"]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="sam-preview"][data-state="preview"]').waitFor();
     await page.keyboard.press('Escape');
-    await page.locator('[data-testid="sam-preview"][data-state="idle"]').waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid="sam-preview"][data-state="idle"]').waitFor();
     expect(await overlayPixelsNear(at.x, at.y)).toBe(0);
     const samAnnotations = await page.evaluate(
       () =>
@@ -207,7 +207,7 @@ describe("in OHIF's MPR layout (volume viewports)", () => {
           .getEnabledElements()
           .filter((e) => e.viewport.id.startsWith('mpr-')).length === 3,
       undefined,
-      { timeout: 60_000 },
+      { timeout: STATE_TIMEOUT_MS },
     );
   });
 
@@ -218,7 +218,7 @@ describe("in OHIF's MPR layout (volume viewports)", () => {
     expect(await labelAtLesionCentre(at.target)).toBe(0);
     await page.locator('[data-cy="SamIncludePoint"]').click();
     await page.mouse.click(at.x, at.y);
-    await page.locator('[data-testid="sam-preview"][data-state="preview"]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="sam-preview"][data-state="preview"]').waitFor();
     expect(await overlayPixelsNear(at.x, at.y)).toBeGreaterThan(20);
     type Accepted = { voxelsWritten: number; segmentIndex: number };
     // Listen before pressing Enter (the key can reach the page before a pending evaluate runs).
@@ -266,7 +266,7 @@ describe("in OHIF's MPR layout (volume viewports)", () => {
     await page.locator('[data-cy="SamIncludePoint"]').click();
     await page.mouse.click(sagittal.x, sagittal.y);
     const preview = page.locator('[data-testid="sam-preview"][data-state="error"]');
-    await preview.waitFor({ timeout: 10_000 });
+    await preview.waitFor();
     expect(await preview.textContent()).toMatch(/reformatted plane .* use the acquisition-plane viewport/);
     expect(await page.locator('[data-testid="sam-last-accept"]').textContent()).toBe(before);
   });

@@ -27,7 +27,7 @@ let problems: PageProblem[];
 
 beforeAll(async () => {
   ({ server, browser, page, problems } = await openStudyInSamMode(phantom, 64));
-  await page.locator('[data-testid="sam-model"][data-state="ready"]').waitFor({ timeout: 120_000 });
+  await page.locator('[data-testid="sam-model"][data-state="ready"]').waitFor();
 });
 afterAll(async () => {
   await browser?.close();

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../viewer/server';
 import { SAMPLE_STUDIES, PHANTOM_TRUTH } from '../../viewer/samples';
-import { launchChromium, recordProblems, samProblems } from './support/browser';
+import { launchChromium, newViewerContext, recordProblems, samProblems } from './support/browser';
 import { waitForDisplayedStack } from './support/viewer';
 
 jest.setTimeout(240_000);
@@ -39,12 +39,12 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 async function openPhantom(browser: Browser, backend?: 'webgpu' | 'wasm'): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  const page = await (await newViewerContext(browser)).newPage();
   await page.addInitScript(LONG_TASK_RECORDER);
   await page.goto(`${server.url}sam?StudyInstanceUIDs=${phantom.StudyInstanceUID}`);
   await waitForDisplayedStack(page, 64);
   if (backend) await page.locator('[data-testid="sam-backend-select"]').selectOption(backend);
-  await page.locator('[data-testid="sam-model"][data-state="ready"]').waitFor({ timeout: 120_000 });
+  await page.locator('[data-testid="sam-model"][data-state="ready"]').waitFor();
   return page;
 }
 
@@ -135,7 +135,7 @@ describe('the embedding cache in the browser', () => {
   it('stays within the budget set in app-config, evicting the least recently used slices', async () => {
     const browser = await launchChromium();
     try {
-      const page = await (await browser.newContext()).newPage();
+      const page = await (await newViewerContext(browser)).newPage();
       // How a deployment sets it: one line in app-config.js.
       await page.route(/\/app-config\.js$/, async (route) => {
         const response = await route.fetch();
@@ -181,7 +181,7 @@ describe('a corrupt model file', () => {
   it('is reported in the panel with what is wrong and a retry, and nothing else breaks', async () => {
     const browser = await launchChromium();
     try {
-      const page = await (await browser.newContext()).newPage();
+      const page = await (await newViewerContext(browser)).newPage();
       const problems = recordProblems(page);
       // The default model's encoder arrives damaged: its checksum no longer matches the manifest.
       await page.route(/\/sam\/extension\/models\/[^/]+\/encoder\.onnx$/, (route) =>
@@ -194,7 +194,7 @@ describe('a corrupt model file', () => {
       await page.goto(`${server.url}sam?StudyInstanceUIDs=${phantom.StudyInstanceUID}`);
       await waitForDisplayedStack(page, 64);
       const error = page.locator('[data-testid="sam-model"][data-state="error"]');
-      await error.waitFor({ timeout: 60_000 });
+      await error.waitFor();
       expect(await error.textContent()).toMatch(/encoder of .* (is corrupt or another file|has \d+ bytes, expected)/);
       expect(await error.locator('button', { hasText: 'Retry' }).count()).toBe(1);
       expect(samProblems(problems).filter((p) => p.kind === 'pageerror')).toEqual([]);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../viewer/server';
 import { computeLabelVolume, describeObjects } from '../../viewer/samples/phantom';
 import { SAM2_MEMORY_TEST_ID, writeSam2MemoryModelsFolder } from '../support/sam2MemoryTestModel';
-import { launchChromium, recordProblems, samProblems, type PageProblem } from './support/browser';
+import { launchChromium, newViewerContext, recordProblems, samProblems, type PageProblem } from './support/browser';
 import { lesion, phantom } from './support/labelmap';
 import { boxOn, dice3d, labelmapVolume, propagate, slicesWith } from './support/propagation';
 import { waitForDisplayedStack } from './support/viewer';
@@ -43,16 +43,14 @@ async function openWithMemoryModel(
   browser: Browser,
   backend: 'wasm' | 'webgpu',
 ): Promise<{ page: Page; problems: PageProblem[] }> {
-  const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  const page = await (await newViewerContext(browser)).newPage();
   const problems = recordProblems(page);
   await page.goto(`${server.url}sam?StudyInstanceUIDs=${phantom.StudyInstanceUID}`);
   await waitForDisplayedStack(page, 64);
   await page.locator('[data-testid="sam-backend-select"]').selectOption(backend);
-  await page.locator('[data-testid="sam-model"][data-state="ready"]').waitFor({ timeout: 120_000 });
+  await page.locator('[data-testid="sam-model"][data-state="ready"]').waitFor();
   await page.locator('[data-testid="sam-model-select"]').selectOption(SAM2_MEMORY_TEST_ID);
-  await page
-    .locator(`[data-testid="sam-model"][data-state="ready"][data-model-id="${SAM2_MEMORY_TEST_ID}"]`)
-    .waitFor({ timeout: 120_000 });
+  await page.locator(`[data-testid="sam-model"][data-state="ready"][data-model-id="${SAM2_MEMORY_TEST_ID}"]`).waitFor();
   await page.locator(`[data-testid="sam-runtime"][data-backend="${backend}"]`).waitFor();
   return { page, problems };
 }

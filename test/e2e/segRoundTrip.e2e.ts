@@ -14,7 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunningServer } from '../../viewer/server';
-import { samProblems, type PageProblem } from './support/browser';
+import { STATE_TIMEOUT_MS, samProblems, type PageProblem } from './support/browser';
 import {
   accept,
   composite,
@@ -136,7 +136,7 @@ describe('the stored SEG loaded again in OHIF', () => {
 
     const thumbnail = page.locator('[data-cy="study-browser-thumbnail-no-image"]', { hasText: SERIES_NAME });
     await thumbnail.dblclick();
-    await page.locator('[data-cy="yes-hydrate-btn"]').click({ timeout: 60_000 });
+    await page.locator('[data-cy="yes-hydrate-btn"]').click();
 
     segmentationId = await page.evaluate(
       (uid) =>
@@ -154,7 +154,7 @@ describe('the stored SEG loaded again in OHIF', () => {
         );
       },
       segmentationId,
-      { timeout: 60_000 },
+      { timeout: STATE_TIMEOUT_MS },
     );
     await waitForDisplayedStack(page, 64);
     // Loaded from the server (WADO-RS), not from the session that stored it: the page was reloaded.

@@ -9,7 +9,7 @@ import { startServer, type RunningServer } from '../../viewer/server';
 import { samConfigLines } from '../../viewer/appConfig';
 import { SAMPLE_STUDIES } from '../../viewer/samples';
 import { VIEWER_DIR } from '../../viewer/setup-viewer';
-import { launchChromium, recordProblems, samProblems, type PageProblem } from './support/browser';
+import { launchChromium, newViewerContext, recordProblems, samProblems, type PageProblem } from './support/browser';
 import { waitForDisplayedStack, waitForSamRuntime } from './support/viewer';
 
 jest.setTimeout(180_000);
@@ -28,7 +28,7 @@ async function openPage(): Promise<{
   problems: PageProblem[];
   requests: string[];
 }> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const context = await newViewerContext(browser);
   const page = await context.newPage();
   const requests: string[] = [];
   // Context-level: also sees the inference worker's requests (onnxruntime's wasm, the model).
@@ -90,7 +90,7 @@ describe('the study list', () => {
     try {
       await page.goto(server.url);
       const phantomRow = page.locator('tr, [role="row"]').filter({ hasText: 'SAM phantom CT' }).first();
-      await phantomRow.waitFor({ timeout: 60_000 });
+      await phantomRow.waitFor();
       await expect(page.locator('text=JANCT000').count()).resolves.toBeGreaterThan(0);
 
       await phantomRow.click();

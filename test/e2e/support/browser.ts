@@ -3,9 +3,31 @@
  * browser is what users run). Collects console errors and page errors so tests can fail on them.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type ConsoleMessage,
+  type Page,
+} from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * How long a wait on a state (a locator, a page function) may take before it fails naming what it
+ * waited for. Tests wait on states and events, never on a fixed pause; this bound is far beyond what a
+ * loaded 2-core machine needs and below every suite's Jest timeout (180 s or more), so a hang fails
+ * with the locator's name rather than Jest's bare timeout.
+ */
+export const STATE_TIMEOUT_MS = 150_000;
+
+/** A browser context for the viewer: a desktop-sized viewport and the state-wait bound above. */
+export async function newViewerContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, ...options });
+  context.setDefaultTimeout(STATE_TIMEOUT_MS);
+  return context;
+}
 
 export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {

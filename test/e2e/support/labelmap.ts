@@ -171,7 +171,7 @@ export async function modelSettles(page: Page): Promise<boolean> {
   const model = page.locator(
     '[data-testid="sam-model"][data-state="ready"], [data-testid="sam-model"][data-state="error"]',
   );
-  await model.waitFor({ timeout: 120_000 });
+  await model.waitFor();
   return (await model.getAttribute('data-state')) === 'ready';
 }
 

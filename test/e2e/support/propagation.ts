@@ -86,7 +86,7 @@ export async function boxOn(
   await page.mouse.down();
   await page.mouse.move(to!.x, to!.y, { steps: 8 });
   await page.mouse.up();
-  await page.locator('[data-testid="sam-preview"][data-state="preview"]').waitFor({ timeout: 60_000 });
+  await page.locator('[data-testid="sam-preview"][data-state="preview"]').waitFor();
 }
 
 /** Resolves with the propagation's final state; `stopAt` stops it (keeping or not) once that many slices are in. */

@@ -4,7 +4,7 @@
  */
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { startServer, type RunningServer, type ServerOptions } from '../../../viewer/server';
-import { launchChromium, recordProblems, type PageProblem } from './browser';
+import { launchChromium, newViewerContext, recordProblems, type PageProblem } from './browser';
 import { waitForDisplayedStack } from './viewer';
 
 export interface ViewerSession {
@@ -29,7 +29,7 @@ export async function openStudyInSamMode(
 ): Promise<ViewerSession> {
   const server = await startServer({ ...options.server, port: 0 });
   const browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, ...options.context });
+  const context = await newViewerContext(browser, options.context);
   const page = await context.newPage();
   for (const script of options.initScripts ?? []) await page.addInitScript(script);
   const problems = recordProblems(page);

@@ -3,6 +3,7 @@
  * `window` (`cornerstone`, `services`): the image really rendered, the SAM panel's state.
  */
 import type { Page } from 'playwright-core';
+import { STATE_TIMEOUT_MS } from './browser';
 
 export interface DisplayedStack {
   imageCount: number;
@@ -11,7 +12,11 @@ export interface DisplayedStack {
 }
 
 /** Waits until a viewport shows a loaded image of a stack with `imageCount` images. */
-export async function waitForDisplayedStack(page: Page, imageCount: number, timeout = 60_000): Promise<DisplayedStack> {
+export async function waitForDisplayedStack(
+  page: Page,
+  imageCount: number,
+  timeout = STATE_TIMEOUT_MS,
+): Promise<DisplayedStack> {
   const handle = await page.waitForFunction(
     (expected) => {
       const cs = (window as unknown as { cornerstone?: { getEnabledElements(): Array<{ viewport: unknown }> } })
@@ -43,7 +48,7 @@ export interface PanelRuntime {
 }
 
 /** Waits for the SAM panel's runtime line to leave the 'starting' state and returns it. */
-export async function waitForSamRuntime(page: Page, timeout = 60_000): Promise<PanelRuntime> {
+export async function waitForSamRuntime(page: Page, timeout = STATE_TIMEOUT_MS): Promise<PanelRuntime> {
   const runtime = page.locator('[data-testid="sam-runtime"]:not([data-state="starting"]):not([data-state="idle"])');
   await runtime.waitFor({ timeout });
   return {
