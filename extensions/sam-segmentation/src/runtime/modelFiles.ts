@@ -58,6 +58,12 @@ async function openModelCache(): Promise<Cache | undefined> {
   }
 }
 
+/** Whether bytes are an HTML page (whatever the server called them): no model file starts with '<'. */
+function looksLikeHtml(bytes: Uint8Array): boolean {
+  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 512)).trimStart().toLowerCase();
+  return head.startsWith('<!doctype html') || head.startsWith('<html');
+}
+
 /** What is wrong with a file's bytes, or undefined when they match the manifest. */
 async function integrityProblem(bytes: Uint8Array<ArrayBuffer>, expected: ModelFile): Promise<string | undefined> {
   if (expected.bytes !== undefined && bytes.length !== expected.bytes) {
@@ -114,12 +120,21 @@ export async function fetchModelFile(
       `The ${FILE_ROLE_NAMES[role]} of ${model.name} could not be fetched from ${url} (offline, or refused by the server's CORS policy): ${(err as Error).message}.`,
     );
   }
-  if (response.status === 404)
-    throw new ModelFileError(`The ${FILE_ROLE_NAMES[role]} of ${model.name} is not at ${url}. ${howToGet}`);
+  const notFound = (why = '') =>
+    new ModelFileError(`The ${FILE_ROLE_NAMES[role]} of ${model.name} is not found at ${url}${why}. ${howToGet}`);
+  if (response.status === 404) throw notFound();
   if (!response.ok)
     throw new ModelFileError(`The ${FILE_ROLE_NAMES[role]} of ${model.name}: HTTP ${response.status} from ${url}.`);
+  // A single-page app's server answers every unknown path with its index.html and 200: a missing file
+  // must say so, not look like a corrupt one ("has 4723 bytes, expected 23276014").
+  const pageInstead = ': the server answered with a web page (its fallback for unknown paths), not the file';
+  if (/^text\/html\b/i.test(response.headers.get('content-type') ?? '')) {
+    await response.body?.cancel().catch(() => undefined);
+    throw notFound(pageInstead);
+  }
 
   const bytes = await readWithProgress(response, report);
+  if (looksLikeHtml(bytes)) throw notFound(pageInstead);
   const problem = await integrityProblem(bytes, expected);
   if (problem)
     throw new ModelFileError(`The ${FILE_ROLE_NAMES[role]} of ${model.name} at ${url} ${problem}. ${howToGet}`);
