@@ -1,10 +1,10 @@
 /**
  * The SAM 2 stand-in with its video modules as a manifest entry (models/generator/sam2Model.ts and
  * sam2MemoryModel.ts; NOT SAM 2): its files in memory for Node tests, or a models folder beside the
- * default model for the viewer's. The 4 MB constants are made here, not committed.
+ * viewer's. The 4 MB constants are made here, not committed.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseModelManifest, type ModelEntry } from '../../extensions/sam-segmentation/src/core';
 import type { ModelBytes } from '../../extensions/sam-segmentation/src/runtime/openModel';
@@ -59,22 +59,17 @@ export function sam2MemoryTestModel(modelsDir = MODELS_DIR): { entry: ModelEntry
   return { entry: manifest.models[0]!, files: bytes };
 }
 
-/** A models folder for the viewer: the default model (the manifest's default) and the stand-in. */
+/**
+ * A models folder for the viewer with the stand-in as its only (so the default) model: the viewer
+ * loads it at once, with no other model loaded (and its shaders compiled) first.
+ */
 export function writeSam2MemoryModelsFolder(outDir: string, modelsDir = MODELS_DIR): string {
   const dir = join(outDir, 'sam2-memory-models');
-  const manifest = JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8')) as {
-    defaultModel: string;
-    models: Array<{ id: string }>;
-  };
-  cpSync(join(modelsDir, manifest.defaultModel), join(dir, manifest.defaultModel), { recursive: true });
+  mkdirSync(join(dir, SAM2_MEMORY_TEST_ID), { recursive: true });
   copyFileSync(join(modelsDir, 'runtime-probe.onnx'), join(dir, 'runtime-probe.onnx'));
   const modelFiles = files(modelsDir);
-  mkdirSync(join(dir, SAM2_MEMORY_TEST_ID), { recursive: true });
   for (const f of Object.values(modelFiles)) writeFileSync(join(dir, SAM2_MEMORY_TEST_ID, f.name), f.bytes);
-  manifest.models = [
-    ...manifest.models.filter((m) => m.id === manifest.defaultModel),
-    entryJson(modelFiles) as { id: string },
-  ];
+  const manifest = { version: 1, defaultModel: SAM2_MEMORY_TEST_ID, models: [entryJson(modelFiles)] };
   writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return dir;
 }
