@@ -14,7 +14,7 @@ import { FakeClock, deferred, flush, type Deferred } from '../../support/fakeClo
 type Answer = Awaited<ReturnType<SegmentRuntimePort['decode']>>;
 const SIZE = 64;
 
-function setup(options: { family?: 'sam' | 'medsam' } = {}) {
+function setup(options: { family?: 'sam' | 'medsam'; imageNote?: string } = {}) {
   const clock = new FakeClock();
   let nextUid = 1;
   let annotations: Array<{ uid: string; imageId: string; part: Omit<PromptPart<string>, 'source'> }> = [];
@@ -66,6 +66,7 @@ function setup(options: { family?: 'sam' | 'medsam' } = {}) {
         imageKey: imageId,
         preprocessingKey: 'w',
         voi: { kind: 'window', center: 0, width: 1 },
+        ...(options.imageNote && { note: options.imageNote }),
         pixels: async () => {
           throw new Error('not needed: the runtime port is fake');
         },
@@ -153,6 +154,13 @@ describe('a viewport’s prompting session', () => {
       preview: { decodeId: t.decodes[0]!.id },
     });
     expect(t.shown.at(-1)).toEqual({ imageId: 'img', first: 7 });
+  });
+
+  it('says when the model sees the image otherwise than shown (a degenerate window), beside the preview', async () => {
+    const t = setup({ imageNote: 'The display window has width 0: …' });
+    t.point(10, 10);
+    await t.finish();
+    expect(t.session.state).toMatchObject({ phase: 'preview', notice: 'The display window has width 0: …' });
   });
 
   it('removes a point outside the image with a message; Esc clears it; a click on the image then segments', async () => {

@@ -51,6 +51,22 @@ describe('the viewport image → what the runtime takes', () => {
     });
   });
 
+  it('uses the image’s own range for a degenerate window (width 0 shows a flat image) and says so', () => {
+    for (const range of [
+      { lower: 40, upper: 40 },
+      { lower: 40, upper: 40.5 },
+      { lower: Number.NaN, upper: 40 },
+    ]) {
+      const { voi, key, note } = viewportVoi(range);
+      expect(voi).toEqual({ kind: 'percentile', lowerPercentile: 0.5, upperPercentile: 99.5 });
+      expect(key).toBe('auto');
+      expect(note).toMatch(
+        /The display window has width (0|0\.5|none): SAM sees this image with its own intensity range/,
+      );
+    }
+    expect(viewportVoi({ lower: 39.5, upper: 40.5 }).note).toBeUndefined(); // width 1: a real, if narrow, window
+  });
+
   it('does not apply the rescale twice to an image the loader already scaled', () => {
     const raw = toSlicePixels(cornerstone({}).core, cornerstone({}).image);
     expect([raw.rescaleSlope, raw.rescaleIntercept]).toEqual([1, -1024]);

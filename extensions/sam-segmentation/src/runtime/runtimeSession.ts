@@ -68,6 +68,8 @@ export interface ImageSource {
   /** Everything of the preprocessing that changes the input tensor (the VOI window). */
   preprocessingKey: string;
   voi: VoiSetting;
+  /** Set when the model sees the image otherwise than the display shows it (and why), for the panel. */
+  note?: string;
   /** Loads the pixels; called only when the worker has no embedding for this image. */
   pixels(): Promise<SlicePixels>;
 }

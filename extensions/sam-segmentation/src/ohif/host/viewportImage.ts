@@ -45,14 +45,31 @@ export function toSlicePixels(cornerstone: CornerstoneCore, image: CornerstoneIm
   };
 }
 
-/** The viewport's displayed VOI range as a window, and the key it gives the embedding. */
+const AUTOMATIC_WINDOW: VoiSetting = { kind: 'percentile', lowerPercentile: 0.5, upperPercentile: 99.5 };
+
+/**
+ * The viewport's displayed VOI range as a window, and the key it gives the embedding. A degenerate
+ * window (width under 1, or not finite: a header's WindowWidth 0 shows a flat image) would give the
+ * model a flat or binary image and a confident mask on nothing: the image's own range is used
+ * instead, and `note` says so for the panel.
+ */
 export function viewportVoi(voiRange: { lower: number; upper: number } | undefined): {
   voi: VoiSetting;
   key: string;
+  note?: string;
 } {
-  if (!voiRange) return { voi: { kind: 'percentile', lowerPercentile: 0.5, upperPercentile: 99.5 }, key: 'auto' };
-  const width = Math.max(1, voiRange.upper - voiRange.lower);
+  if (!voiRange) return { voi: AUTOMATIC_WINDOW, key: 'auto' };
+  const width = voiRange.upper - voiRange.lower;
   const center = (voiRange.upper + voiRange.lower) / 2;
+  if (!(width >= 1) || !Number.isFinite(center)) {
+    return {
+      voi: AUTOMATIC_WINDOW,
+      key: 'auto',
+      note:
+        `The display window has width ${Number.isFinite(width) ? Math.round(Math.max(0, width) * 10) / 10 : 'none'}: ` +
+        'SAM sees this image with its own intensity range (0.5-99.5 percentile) instead. Set a window (W/L) to see what it sees.',
+    };
+  }
   return { voi: { kind: 'window', center, width }, key: `w${center.toFixed(1)}/${width.toFixed(1)}` };
 }
 
@@ -62,11 +79,12 @@ export function imageSource(
   imageId: string,
   voiRange: { lower: number; upper: number } | undefined,
 ): ImageSource {
-  const { voi, key } = viewportVoi(voiRange);
+  const { voi, key, note } = viewportVoi(voiRange);
   return {
     imageKey: imageKey(cornerstone, imageId),
     preprocessingKey: key,
     voi,
+    ...(note && { note }),
     pixels: async () => toSlicePixels(cornerstone, await cornerstone.imageLoader.loadAndCacheImage(imageId)),
   };
 }

@@ -167,7 +167,8 @@ export class SegmentSession {
       return;
     }
     const prompt = fitted.prompt;
-    this.apply({ type: 'prompt', imageId, prompt, ...(problem && { notice: problem }) });
+    const notice = problem ?? image.source.note;
+    this.apply({ type: 'prompt', imageId, prompt, ...(notice && { notice }) });
     // The mask on screen (or the one last shown on this image) is this prompt's: show it, no decode.
     const known = this.shown?.summary.imageId === imageId ? this.shown : this.remembered.get(imageId);
     if (known && samePrompt(known.summary.prompt, prompt)) {
