@@ -4,16 +4,19 @@
  *
  * Every response carries the cross-origin isolation headers (COOP/COEP): they make
  * SharedArrayBuffer available, which onnxruntime's WASM backend needs to run on several threads.
+ * Every response says nosniff too, and the viewer's page carries a Content-Security-Policy.
+ * No request can stop the server: a malformed one gets a 4xx, an unexpected error a logged 500.
  * Only loopback by default: it is a development server, not a PACS.
  */
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { composeAppConfig, DICOMWEB_PATH, SAM_EXTENSION_PATH, SAM_MODE_PATH } from './appConfig';
 import { createDicomWebHandler } from './dicomweb/handler';
-import { SAMPLE_STUDIES } from './samples';
+import { SAMPLE_STUDIES, SAMPLES_BASE_PLACEHOLDER } from './samples';
 import { VIEWER_DIR, isViewerInstalled } from './setup-viewer';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,6 +49,36 @@ const ISOLATION_HEADERS = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
+
+/**
+ * The viewer page's Content-Security-Policy: its own origin only (nothing is fetched from
+ * elsewhere at run time), no plugins, no <base> elsewhere, not framed by other sites. What the
+ * prebuilt OHIF needs is allowed: its inline bootstrap script and inline styles, blob: workers
+ * (onnxruntime's threads, Cornerstone's decoders), WebAssembly compilation, data: and blob:
+ * images and fetches, and 'unsafe-eval' because its Emscripten (embind) codecs build functions
+ * with `new Function` when they start. A policy only the browser suite can prove complete: the
+ * end-to-end tests run the viewer under it.
+ */
+export const VIEWER_CSP = [
+  "default-src 'self' blob: data:",
+  "script-src 'self' 'unsafe-inline' 'unsafe-eval' 'wasm-unsafe-eval' blob:",
+  "style-src 'self' 'unsafe-inline' blob:",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self' blob: data:",
+  "worker-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Headers for a response of `type`: the isolation ones, and the page's policy on HTML. */
+function headersFor(type: string): Record<string, string> {
+  return type.startsWith('text/html')
+    ? { ...ISOLATION_HEADERS, 'Content-Security-Policy': VIEWER_CSP }
+    : { ...ISOLATION_HEADERS };
+}
 
 export interface ServerOptions {
   port?: number;
@@ -84,10 +117,72 @@ function mounts(modelsDir = join(ROOT, 'models')): Array<{ prefix: string; dir: 
   ];
 }
 
-/** Resolves a path inside `dir`, refusing anything that escapes it. */
+/** Resolves a decoded path inside `dir`, refusing anything that escapes it. */
 function safeJoin(dir: string, relative: string): string | undefined {
-  const full = normalize(join(dir, decodeURIComponent(relative)));
+  const full = normalize(join(dir, relative));
   return full === dir || full.startsWith(dir + sep) ? full : undefined;
+}
+
+/**
+ * The path and query of a request target, or undefined when it is neither a path nor an
+ * absolute URL (`*`, or `//[` on which `new URL(target, base)` throws). A target starting with
+ * `//` is a path here, not another host; an absolute URL (proxy form) counts by its path only.
+ */
+function requestTarget(target: string): URL | undefined {
+  try {
+    if (target.startsWith('/')) return new URL(`http://localhost${target}`);
+    if (/^https?:\/\//i.test(target)) {
+      const { pathname, search } = new URL(target);
+      return new URL(`http://localhost${pathname}${search}`);
+    }
+  } catch {
+    // not a URL: answered as a bad request
+  }
+  return undefined;
+}
+
+/**
+ * A sample manifest with `${SAMPLES_BASE}` replaced in its string values by `samplesUrl`, parsed
+ * and serialised again so that no replacement can change the JSON around it.
+ */
+export function resolveManifest(text: string, samplesUrl: string): string {
+  const resolveValue = (value: unknown): unknown => {
+    if (typeof value === 'string') return value.split(SAMPLES_BASE_PLACEHOLDER).join(samplesUrl);
+    if (Array.isArray(value)) return value.map(resolveValue);
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, resolveValue(v)]));
+    }
+    return value;
+  };
+  return JSON.stringify(resolveValue(JSON.parse(text)));
+}
+
+/**
+ * Wraps a request handler so that nothing it throws, or rejects with, ends the process: the
+ * error is logged and answered 500 (the details stay in the log), or the connection is cut when
+ * the answer has already begun.
+ */
+export function withErrorBoundary(
+  handle: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const fail = (error: unknown) => {
+      console.error(`Demo server: unexpected error answering ${req.method} ${(req.url ?? '').slice(0, 200)}:`, error);
+      if (res.headersSent) return void res.destroy();
+      try {
+        res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+        res.end('Internal server error (logged on the server)\n');
+      } catch {
+        res.destroy();
+      }
+    };
+    try {
+      const pending = handle(req, res);
+      if (pending instanceof Promise) pending.catch(fail);
+    } catch (error) {
+      fail(error);
+    }
+  };
 }
 
 function isFile(path: string): boolean {
@@ -120,20 +215,26 @@ export function rewriteViewerAsset(text: string, extension: string, basePath: st
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
-  res.writeHead(status, { ...ISOLATION_HEADERS, 'Content-Type': type, 'Cache-Control': 'no-cache' });
+  res.writeHead(status, { ...headersFor(type), 'Content-Type': type, 'Cache-Control': 'no-cache' });
   res.end(body);
 }
 
 function sendFile(req: IncomingMessage, res: ServerResponse, path: string): void {
   const size = statSync(path).size;
+  const type = CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
   res.writeHead(200, {
-    ...ISOLATION_HEADERS,
-    'Content-Type': CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream',
+    ...headersFor(type),
+    'Content-Type': type,
     'Content-Length': size,
     'Cache-Control': 'no-cache',
   });
-  if (req.method === 'HEAD') res.end();
-  else createReadStream(path).pipe(res);
+  if (req.method === 'HEAD') return void res.end();
+  // pipeline, not pipe: a read error (the file gone since stat) must cut this answer, not the process.
+  pipeline(createReadStream(path), res, (error) => {
+    if (error && (error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') {
+      console.error(`Demo server: reading ${path} failed:`, error);
+    }
+  });
 }
 
 function handler(basePath: string, modelsDir?: string) {
@@ -159,52 +260,82 @@ function handler(basePath: string, modelsDir?: string) {
   const stockConfig = readFileSync(join(VIEWER_DIR, 'app-config.js'), 'utf8');
   const appConfig = composeAppConfig(stockConfig, { basePath });
   const indexHtml = rewriteIndexHtml(readFileSync(join(VIEWER_DIR, 'index.html'), 'utf8'), basePath);
+  // The manifests' instances are named by a path on this server, never by the Host header (which
+  // any client sets): Cornerstone's `dicomweb:` loader strips the scheme and fetches the rest,
+  // resolved against the page, whose origin served the manifest. OHIF's dicomjson source takes
+  // instance URLs as they are (imageId = url) and parses none of them.
+  const samplesUrl = `${basePath}samples`;
+  const manifests = new Map<string, { mtimeMs: number; body: string }>();
+  const manifest = (file: string): string => {
+    const { mtimeMs } = statSync(file);
+    let cached = manifests.get(file);
+    if (cached?.mtimeMs !== mtimeMs) {
+      cached = { mtimeMs, body: resolveManifest(readFileSync(file, 'utf8'), samplesUrl) };
+      manifests.set(file, cached);
+    }
+    return cached.body;
+  };
 
   return (req: IncomingMessage, res: ServerResponse): void => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    res.setHeader('X-Content-Type-Options', 'nosniff'); // every answer, whoever writes it
+    const url = requestTarget(req.url ?? '');
+    if (!url) return send(res, 400, 'text/plain', 'Bad request target: this server serves paths only');
+    // Repeated slashes count as one, as most servers count them.
+    const pathname = url.pathname.replace(/\/{2,}/g, '/');
     const dicomwebRoot = `${basePath}${DICOMWEB_PATH}`;
-    const isDicomweb = url.pathname === dicomwebRoot || url.pathname.startsWith(`${dicomwebRoot}/`);
+    const isDicomweb = pathname === dicomwebRoot || pathname.startsWith(`${dicomwebRoot}/`);
     // Files are read only; the DICOMweb endpoint answers its own methods (it takes STOW-RS POSTs).
     if (req.method !== 'GET' && req.method !== 'HEAD' && !isDicomweb) {
       return send(res, 405, 'text/plain', 'Method not allowed');
     }
-    if (basePath !== '/' && url.pathname === basePath.slice(0, -1)) {
+    if (basePath !== '/' && pathname === basePath.slice(0, -1)) {
       res.writeHead(302, { Location: basePath + url.search });
       return void res.end();
     }
-    if (!url.pathname.startsWith(basePath))
-      return send(res, 404, 'text/plain', `Not found (the viewer is at ${basePath})`);
-    const path = url.pathname.slice(basePath.length);
+    if (!pathname.startsWith(basePath)) return send(res, 404, 'text/plain', `Not found (the viewer is at ${basePath})`);
+    const path = pathname.slice(basePath.length);
 
     if (isDicomweb) {
       res.setHeader('Cross-Origin-Embedder-Policy', ISOLATION_HEADERS['Cross-Origin-Embedder-Policy']);
       res.setHeader('Cross-Origin-Opener-Policy', ISOLATION_HEADERS['Cross-Origin-Opener-Policy']);
       if (dicomweb(req, res, path.slice(DICOMWEB_PATH.length))) return;
-      return send(res, 404, 'text/plain', `Not a DICOMweb resource: ${url.pathname}`);
+      return send(res, 404, 'text/plain', `Not a DICOMweb resource: ${pathname}`);
     }
     if (path === 'app-config.js') return send(res, 200, CONTENT_TYPES['.js']!, appConfig);
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(path);
+    } catch {
+      return send(res, 400, 'text/plain', `Bad path: malformed %-escape in ${pathname}`);
+    }
+    if (decoded.includes('\0')) return send(res, 400, 'text/plain', 'Bad path: NUL character');
     for (const { prefix, dir, allow } of mounts(modelsDir)) {
-      if (!path.startsWith(prefix)) continue;
-      const file = safeJoin(dir, path.slice(prefix.length));
+      if (!decoded.startsWith(prefix)) continue;
+      const file = safeJoin(dir, decoded.slice(prefix.length));
       if (file === undefined) return send(res, 400, 'text/plain', 'Bad path');
-      if (allow && !allow.test(file)) return send(res, 404, 'text/plain', `Not found: ${url.pathname}`);
+      if (allow && !allow.test(file)) return send(res, 404, 'text/plain', `Not found: ${pathname}`);
       if (dir === SAMPLES_DIR && file.endsWith('.json') && isFile(file)) {
-        // Sample manifests hold `${SAMPLES_BASE}`: their instances' absolute URLs depend on the host.
-        const origin = `http://${req.headers.host ?? 'localhost'}`;
-        const body = readFileSync(file, 'utf8').replaceAll('${SAMPLES_BASE}', `${origin}${basePath}samples`);
-        return send(res, 200, CONTENT_TYPES['.json']!, body);
+        return send(res, 200, CONTENT_TYPES['.json']!, manifest(file));
       }
       if (isFile(file)) {
         const patched = dir === VIEWER_DIR ? viewerAsset(file) : undefined;
         return patched ? send(res, 200, CONTENT_TYPES[extname(file)]!, patched) : sendFile(req, res, file);
       }
-      if (prefix !== '') return send(res, 404, 'text/plain', `Not found: ${url.pathname}`);
+      if (prefix !== '') return send(res, 404, 'text/plain', `Not found: ${pathname}`);
     }
     // Client-side routes of the single-page viewer (/, /sam, /viewer, ...) get index.html;
     // a missing asset (a path with an extension) is a real 404.
-    if (extname(path) !== '') return send(res, 404, 'text/plain', `Not found: ${url.pathname}`);
+    if (extname(path) !== '') return send(res, 404, 'text/plain', `Not found: ${pathname}`);
     return send(res, 200, CONTENT_TYPES['.html']!, indexHtml);
   };
+}
+
+/** CONNECT (a proxy tunnel) is not served: Node would close the connection without a word. */
+function refuseConnect(_req: IncomingMessage, socket: Socket): void {
+  socket.on('error', () => undefined); // a client reset must not become an uncaught error
+  socket.end(
+    'HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD, POST\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
+  );
 }
 
 export function assertBuilt(): void {
@@ -220,7 +351,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   assertBuilt();
   const basePath = normaliseBasePath(options.basePath ?? '/');
   const host = options.host ?? '127.0.0.1';
-  const server = createServer(handler(basePath, options.modelsDir));
+  const server = createServer(withErrorBoundary(handler(basePath, options.modelsDir)));
+  server.on('connect', refuseConnect);
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 3000, host, () => resolvePromise());

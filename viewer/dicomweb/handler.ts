@@ -7,7 +7,9 @@
 // and a restart forgets them. Without it, and for other methods or paths, the answer is 405 with
 // an Allow header. Unknown UIDs are 404, unanswerable Accept headers 406, malformed queries 400,
 // each with a plain-text reason. Every response carries Cross-Origin-Resource-Policy:
-// same-origin, for the viewer's cross-origin-isolated page.
+// same-origin, for the viewer's cross-origin-isolated page, and X-Content-Type-Options: nosniff.
+// What one request may cost is bounded: wildcard patterns in length (matched in linear time),
+// frame lists to each frame once; multipart replies are written part by part, never joined.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -180,7 +182,10 @@ export function createDicomWebHandler(options: DicomWebHandlerOptions): DicomWeb
   }
 
   const handler = (req: IncomingMessage, res: ServerResponse, pathBelowRoot: string): boolean => {
-    const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+    // The query string as it is: `new URL` would throw on a request target such as `//[`.
+    const target = req.url ?? '';
+    const queryStart = target.indexOf('?');
+    const query = new URLSearchParams(queryStart < 0 ? '' : (target.slice(queryStart + 1).split('#')[0] ?? ''));
     const path = (pathBelowRoot.split('?')[0] ?? '').replace(/^\/+|\/+$/g, '');
     let segments: string[];
     try {
@@ -191,7 +196,11 @@ export function createDicomWebHandler(options: DicomWebHandlerOptions): DicomWeb
     const read = readAnswer(segments, query);
     if (!read) return false;
     const answer = answerFor(req.method ?? 'GET', segments, read);
-    void send(req, res, () => answer({ req, query, params: NO_PARAMS }));
+    send(req, res, () => answer({ req, query, params: NO_PARAMS })).catch((error: unknown) => {
+      // Only writing can fail here (the answer's own errors are replies): cut the connection, stay up.
+      console.error('DICOMweb: could not send the answer:', error);
+      res.destroy();
+    });
     return true;
   };
   return Object.assign(handler, { index });

@@ -9,7 +9,8 @@ import { multipartRelated, type Part } from './multipart';
 export interface Reply {
   status: number;
   headers: Record<string, string>;
-  body: Buffer;
+  /** The body, or its chunks in order (a multipart body, sent chunk by chunk and never joined). */
+  body: Uint8Array | readonly Uint8Array[];
 }
 
 /** An answer other than 200: sent as text/plain with `message` as the reason, and `headers` (e.g. Allow). */
@@ -57,13 +58,31 @@ export function partsReply(req: IncomingMessage, offer: Offer, parts: (transferS
   const made = parts(choice.transferSyntax);
   const [single] = made;
   if (!choice.multipart && made.length === 1 && single) return reply(200, single.contentType, single.body);
-  const { contentType, body } = multipartRelated(offer.mediaType, made);
-  return { status: 200, headers: { 'Content-Type': contentType }, body };
+  const { contentType, chunks } = multipartRelated(offer.mediaType, made);
+  return { status: 200, headers: { 'Content-Type': contentType }, body: chunks };
+}
+
+/** Writes `chunks` in order, waiting whenever the socket's buffer is full; stops if the client goes. */
+async function writeChunks(res: ServerResponse, chunks: readonly Uint8Array[]): Promise<void> {
+  for (const chunk of chunks) {
+    if (res.destroyed) return;
+    if (!res.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          res.off('drain', done).off('close', done);
+          resolve();
+        };
+        res.on('drain', done).on('close', done);
+      });
+    }
+  }
+  res.end();
 }
 
 /**
  * Runs `make` and sends its reply, or the HttpError it throws (500 for anything else), with
- * Content-Length and Cross-Origin-Resource-Policy.
+ * Content-Length, Cross-Origin-Resource-Policy and X-Content-Type-Options: nosniff (a reason or a
+ * stored instance's bytes are never to be read as HTML or script).
  */
 export async function send(req: IncomingMessage, res: ServerResponse, make: () => Reply | Promise<Reply>) {
   let answer: Reply;
@@ -76,11 +95,14 @@ export async function send(req: IncomingMessage, res: ServerResponse, make: () =
     const headers = error instanceof HttpError ? error.headers : {};
     answer = reply(status, 'text/plain; charset=utf-8', `${message}\n`, headers);
   }
-  if (res.headersSent) return;
+  if (res.headersSent || res.destroyed) return;
+  const chunks = answer.body instanceof Uint8Array ? [answer.body] : answer.body;
   res.writeHead(answer.status, {
     ...answer.headers,
-    'Content-Length': String(answer.body.length),
+    'Content-Length': String(chunks.reduce((n, c) => n + c.byteLength, 0)),
     'Cross-Origin-Resource-Policy': 'same-origin',
+    'X-Content-Type-Options': 'nosniff',
   });
-  res.end(req.method === 'HEAD' ? undefined : answer.body);
+  if (req.method === 'HEAD') res.end();
+  else await writeChunks(res, chunks);
 }

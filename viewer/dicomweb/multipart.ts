@@ -20,7 +20,8 @@ export interface Part {
 export interface MultipartBody {
   /** The response's Content-Type: `multipart/related; type="..."; boundary=...`. */
   contentType: string;
-  body: Buffer;
+  /** The body in order: the parts' bytes as given (views, not copies), with the delimiters between. */
+  chunks: Uint8Array[];
 }
 
 function drawBoundary(parts: readonly Part[]): string {
@@ -33,7 +34,10 @@ function drawBoundary(parts: readonly Part[]): string {
   }
 }
 
-/** Encodes `parts`; `type` is the root media type named in the Content-Type's `type` parameter. */
+/**
+ * Encodes `parts`; `type` is the root media type named in the Content-Type's `type` parameter.
+ * The body stays in chunks, written one after another: concatenating them would copy every part.
+ */
 export function multipartRelated(type: string, parts: readonly Part[]): MultipartBody {
   const boundary = drawBoundary(parts);
   const chunks: Uint8Array[] = [];
@@ -43,10 +47,7 @@ export function multipartRelated(type: string, parts: readonly Part[]): Multipar
     chunks.push(Buffer.from(`${headers.join('\r\n')}\r\n\r\n`, 'latin1'), part.body, Buffer.from('\r\n', 'latin1'));
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`, 'latin1'));
-  return {
-    contentType: `multipart/related; type="${type}"; boundary=${boundary}`,
-    body: Buffer.concat(chunks),
-  };
+  return { contentType: `multipart/related; type="${type}"; boundary=${boundary}`, chunks };
 }
 
 /** A part of a received multipart body: its headers (names lower case) and its bytes. */

@@ -52,6 +52,13 @@ function dictionaryVr(tag: string): string | undefined {
   return dictionary[`(${tag.slice(0, 4)},${tag.slice(4)})`]?.vr;
 }
 
+/**
+ * The longest query value with a wildcard: matching costs up to value × pattern length per
+ * entity, so the pattern is bounded. 256 holds a person name's three 64-character component
+ * groups with their wildcards, and any LO/SH/CS value (64 characters at most).
+ */
+export const MAX_WILDCARD_PATTERN = 256;
+
 function nonNegativeInteger(name: string, text: string): number {
   if (!/^\d+$/.test(text)) throw new QueryError(`${name} must be a non-negative integer, not "${text}"`);
   return Number(text);
@@ -85,6 +92,11 @@ export function parseQidoQuery(params: URLSearchParams): QidoQuery {
       default: {
         const tag = resolveAttribute(key);
         if (!tag) throw new QueryError(`unknown query parameter or attribute "${key}"`);
+        if (/[*?]/.test(value) && value.length > MAX_WILDCARD_PATTERN) {
+          throw new QueryError(
+            `${key}: wildcard patterns longer than ${MAX_WILDCARD_PATTERN} characters are not supported`,
+          );
+        }
         query.matchers.push({ tag, value });
       }
     }
@@ -230,12 +242,64 @@ function valueStrings(el: DicomJsonElement): string[] {
     .map(String);
 }
 
-function wildcardRegExp(pattern: string): RegExp {
-  const body = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, 'is');
+/**
+ * One UTF-16 code unit folded as a case-insensitive regular expression without the `u` flag
+ * folds it (ECMA-262 Canonicalize): its upper case when that is one code unit and does not turn
+ * a non-ASCII character into an ASCII one. This matcher replaced such an expression; folding the
+ * same way keeps every answer the same (`ß` stays `ß`, so `?` still counts one code unit).
+ */
+function canonical(text: string): string {
+  if (!/[^ -~]/.test(text)) return text.toUpperCase(); // printable ASCII: one code unit each way
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const unit = text[i] as string;
+    const upper = unit.toUpperCase();
+    out += upper.length === 1 && !(unit.charCodeAt(0) >= 128 && upper.charCodeAt(0) < 128) ? upper : unit;
+  }
+  return out;
+}
+
+/** Whether `segment` (`?` = any one code unit) matches `value` at `at`. */
+function segmentAt(segment: string, value: string, at: number): boolean {
+  if (at < 0 || at + segment.length > value.length) return false;
+  for (let i = 0; i < segment.length; i++) {
+    if (segment[i] !== '?' && segment[i] !== value[at + i]) return false;
+  }
+  return true;
+}
+
+/** The first position in `from`..`to - segment.length` where `segment` matches, or -1. */
+function findSegment(segment: string, value: string, from: number, to: number): number {
+  if (!segment.includes('?')) {
+    const found = value.indexOf(segment, from);
+    return found >= 0 && found + segment.length <= to ? found : -1;
+  }
+  for (let at = from; at + segment.length <= to; at++) if (segmentAt(segment, value, at)) return at;
+  return -1;
+}
+
+/**
+ * DICOM wildcard matching (PS3.4 C.2.2.2.4): `*` any run of characters, none included, `?` any
+ * one, the rest literal and case-insensitive. Without backtracking: the text between stars must
+ * come in order, so each is taken at its first place after the one before (taking it later can
+ * only leave less room for the rest), and the first and last are anchored at the ends. Time is
+ * O(value × pattern) at worst, linear in the value for the bounded patterns that queries may
+ * hold, where the regular expression this replaced took 8.6 s for `*a*a*a*a*b` against 200 a's.
+ */
+export function wildcardMatch(pattern: string, value: string): boolean {
+  const [first = '', ...rest] = canonical(pattern).split('*');
+  const text = canonical(value);
+  const last = rest.pop();
+  if (last === undefined) return first.length === text.length && segmentAt(first, text, 0);
+  const end = text.length - last.length;
+  if (first.length > end || !segmentAt(first, text, 0) || !segmentAt(last, text, end)) return false;
+  let at = first.length;
+  for (const segment of rest) {
+    const found = findSegment(segment, text, at, end);
+    if (found < 0) return false;
+    at = found + segment.length;
+  }
+  return true;
 }
 
 /** DA/TM/DT values as strings that compare in time order. */
@@ -249,7 +313,7 @@ function timeKey(vr: string, value: string): string {
 }
 
 function matchesText(vr: string, pattern: string, value: string, fuzzy: boolean): boolean {
-  if (/[*?]/.test(pattern)) return wildcardRegExp(pattern).test(value);
+  if (/[*?]/.test(pattern)) return wildcardMatch(pattern, value);
   if (fuzzy && vr === 'PN') return value.toLowerCase().includes(pattern.toLowerCase());
   return value.toLowerCase() === pattern.toLowerCase();
 }

@@ -43,8 +43,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       else chunks = [];
     });
     req.on('end', () => (size > limit ? reject(tooLarge(size)) : resolve(Buffer.concat(chunks, size))));
-    req.on('error', reject);
-    req.on('close', () => reject(new HttpError(400, 'The request body was cut off'))); // no-op after 'end'
+    // A broken or aborted upload is the client's doing (400), not a server error; no-op after 'end'.
+    const cutOff = () => reject(new HttpError(400, 'The request body was cut off'));
+    req.on('error', cutOff);
+    req.on('close', cutOff);
   });
 }
 

@@ -35,11 +35,22 @@ export async function instancesReply(
   );
 }
 
-/** Frames `list` ("1" or "1,2,3") of an uncompressed instance, in order. */
+/**
+ * Frames `list` ("1" or "3,1,2") of an uncompressed instance, in the order listed. Each frame may
+ * be listed once (PS3.18's frame list is of non-duplicate frame numbers): a duplicate is refused
+ * with 400, so a reply never holds more frames than the instance, where a 10 KB list of "1,"
+ * once built a 2.6 GB reply.
+ */
 export function framesReply(req: IncomingMessage, target: InstanceRecord, list: string): Reply {
   const numbers = list.split(',').map((n) => (/^\d+$/.test(n.trim()) ? Number(n) : NaN));
-  if (numbers.some((n) => !Number.isInteger(n) || n < 1)) {
-    throw new HttpError(400, `Frame list "${list}" must be frame numbers from 1, separated by commas`);
+  if (numbers.some((n) => !Number.isSafeInteger(n) || n < 1)) {
+    const shown = list.length > 80 ? `${list.slice(0, 80)}…` : list;
+    throw new HttpError(400, `Frame list "${shown}" must be frame numbers from 1, separated by commas`);
+  }
+  const seen = new Set<number>();
+  for (const n of numbers) {
+    if (seen.has(n)) throw new HttpError(400, `Frame list: frame ${n} is listed twice; ask for each frame once`);
+    seen.add(n);
   }
   const { pixels, sopUID, transferSyntaxUID } = target;
   if (!pixels && target.bulk.has(TAG.PixelData)) {
