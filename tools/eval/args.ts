@@ -11,13 +11,15 @@ import {
 } from '../../extensions/sam-segmentation/src/core';
 import type { PropagationSettings } from '../../extensions/sam-segmentation/src/runtime/propagation/propagationEngine';
 import { VOLUME_MODES, isVolumeMode, type Selection, type VolumeMode } from './results/rows';
-import type { WindowChoice } from './sources/types';
+import { DEFAULT_MAX_PIXELS, type WindowChoice } from './sources/types';
 
 export const USAGE = `npm run eval -- --data <folder or mapping.json>[,<more>] --model <id> [options]
 
   --data      folders of images with masks, volumes with label maps, DICOM series with SEG, or a mapping
               file (dataset.json); comma-separated or repeated for several datasets
   --model     a model id of models/manifest.json (default: the manifest's default model)
+  --models-dir
+              the folder of the manifest and the model files (default: the project's models/)
   --modes     prompt modes, default S2,S3,S4,S5,S6; S1 (everything) decodes a grid of points per image;
               volume modes 3D-box, 3D-point (seed the largest slice, propagate) and S5-all-slices
   --select    oracle, iou or both (default both): the best candidate by Dice, or by predicted IoU
@@ -34,11 +36,17 @@ export const USAGE = `npm run eval -- --data <folder or mapping.json>[,<more>] -
   --seed      seed of every sampled prompt and perturbation (default 0)
   --window    protocol (clip to the 0.95/99.5 percentiles, the study's) or file (the file's own window)
   --jobs      worker threads (default: the number of cores)
+  --max-pixels
+              a 2D image with more pixels is skipped, from its header, before it is decoded
+              (default 16777216 = 4096 x 4096: bounds a worker's memory)
   --shard     i/n: only the references whose index mod n is i (to split a run across machines)
   --limit     only the first N references (to try a setup)
   --out       output folder (default eval-results/<dataset>-<model>)
   --fresh     discard earlier results in --out instead of resuming
-  --report    only rebuild results.csv, summary and report.html from --out's results.jsonl`;
+  --report    only rebuild results.csv, summary and report.html from --out's results.jsonl
+
+Exit status: 0 evaluated; 1 an error stopped the run; 2 a bad command line; 3 the model or the runtime
+failed on some references (a rerun retries them); 4 nothing was evaluated (no reference done in --out).`;
 
 export interface EvalArgs {
   data: string[];
@@ -63,6 +71,10 @@ export interface EvalArgs {
   seed: number;
   window: WindowChoice;
   jobs: number;
+  /** 2D images above this many pixels are skipped before decoding. */
+  maxPixels: number;
+  /** The models folder (manifest and files); the project's models/ when absent. */
+  modelsDir?: string;
   shard?: { index: number; count: number };
   limit?: number;
   out?: string;
@@ -76,7 +88,7 @@ const ALL_MODES = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', ...VOLUME_MODES] as const
 const FLAGS = new Set(['fresh', 'report', 'help']);
 const OPTIONS = new Set(['data', 'model', 'modes', 'select', 'perturb', 'clicks', 'grid', 'seed', 'window', 'jobs']);
 OPTIONS.add('shard').add('limit').add('out').add('s1-iou').add('s1-stability');
-OPTIONS.add('clicks-3d').add('propagation').add('cache-mb');
+OPTIONS.add('clicks-3d').add('propagation').add('cache-mb').add('max-pixels').add('models-dir');
 
 function fraction(name: string, text: string): number {
   const value = Number(text);
@@ -190,6 +202,7 @@ export function parseEvalArgs(argv: readonly string[]): EvalArgs | 'help' {
   const limit = one('limit');
   const model = one('model');
   const out = one('out');
+  const modelsDir = one('models-dir');
   return {
     data,
     ...(model !== undefined && { model }),
@@ -208,6 +221,8 @@ export function parseEvalArgs(argv: readonly string[]): EvalArgs | 'help' {
     seed: integer('seed', one('seed') ?? '0', 0, 2 ** 32 - 1),
     window,
     jobs: integer('jobs', one('jobs') ?? String(availableParallelism()), 1, 256),
+    maxPixels: integer('max-pixels', one('max-pixels') ?? String(DEFAULT_MAX_PIXELS), 1),
+    ...(modelsDir !== undefined && { modelsDir }),
     ...(shard && { shard }),
     ...(limit !== undefined && { limit: integer('limit', limit, 1) }),
     ...(out !== undefined && { out }),

@@ -6,6 +6,11 @@
  * earlier run into the same --out, evaluate the rest on --jobs worker threads (each appends whole
  * references to results.jsonl), then stream results.jsonl once into results.csv, summary.json,
  * summary.csv and report.html, and print the summary table.
+ *
+ * Exit status (docs/evaluation.md): 0 when references were evaluated and none failed; 1 when an error
+ * stopped the run (model files, options that differ from run.json, an unreadable mapping file); 2 for a bad
+ * command line; 3 when the model or the runtime failed on some references (a rerun retries them); 4 when
+ * nothing was evaluated: no reference done, in this run or an earlier one into --out.
  */
 import { appendFileSync, createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
@@ -19,7 +24,7 @@ import {
 import { loadManifest } from '../models/cli';
 import { readLocalModel } from '../models/localModel';
 import { parseEvalArgs, USAGE, UsageError, type EvalArgs } from './args';
-import { summarize } from './results/aggregate';
+import { summarize, type Summary } from './results/aggregate';
 import { summaryCsv, summaryMarkdown, writeRowsCsv } from './results/csv';
 import { newReadStats, readCompleteLines, readCompleteRows } from './results/readResults';
 import { renderReport } from './results/report';
@@ -33,6 +38,10 @@ import { discoverDataset } from './sources/discover';
 import type { ImageRef } from './sources/types';
 
 export const RESULTS_FILE = 'results.jsonl';
+
+/** Exit statuses besides 0, 1 (an error stopped the run) and 2 (a bad command line). */
+export const EXIT_FAILED = 3;
+export const EXIT_NOTHING_EVALUATED = 4;
 
 const say = (text: string) => process.stderr.write(`${text}\n`);
 
@@ -66,8 +75,14 @@ export function volumeOptions(args: EvalArgs): VolumeEvaluationOptions | undefin
   };
 }
 
-/** Rebuilds results.csv, summary.json, summary.csv and report.html from results.jsonl (streamed). */
-export async function writeOutputs(out: string, meta: { model: string; command: string }): Promise<string> {
+/**
+ * Rebuilds results.csv, summary.json, summary.csv and report.html from results.jsonl (streamed); returns the
+ * printed summary table and the totals.
+ */
+export async function writeOutputs(
+  out: string,
+  meta: { model: string; command: string },
+): Promise<{ table: string; totals: Summary['totals'] }> {
   const results = join(out, RESULTS_FILE);
   if (!existsSync(results)) throw new Error(`${results} does not exist: nothing to report.`);
   const csv = createWriteStream(join(out, 'results.csv'));
@@ -83,7 +98,7 @@ export async function writeOutputs(out: string, meta: { model: string; command: 
     join(out, 'report.html'),
     renderReport(summary, { title, model: meta.model, createdAt: new Date().toISOString(), command: meta.command }),
   );
-  return summaryMarkdown(summary);
+  return { table: summaryMarkdown(summary), totals: summary.totals };
 }
 
 function selectRefs(refs: ImageRef[], args: EvalArgs): ImageRef[] {
@@ -108,12 +123,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   const command = `npm run eval -- ${argv.join(' ')}`;
 
   if (args.reportOnly) {
-    console.log(await writeOutputs(args.out!, { model: args.model ?? loadManifest().defaultModel, command }));
+    const model = args.model ?? loadManifest(args.modelsDir).defaultModel;
+    console.log((await writeOutputs(args.out!, { model, command })).table);
     return 0;
   }
 
   // Read and checked once, before any work starts; the workers get the checked bytes.
-  const model = await readLocalModel(args.model);
+  const model = await readLocalModel(args.model, args.modelsDir);
   const { id: modelId, family } = model.entry;
   if (args.volumeModes.includes('3D-point') && !getFamily(family).prompt.acceptsPoints) {
     say(`${modelId} takes a box prompt only: mode 3D-point needs a model that takes points.`);
@@ -138,7 +154,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     seed: args.seed,
     window: args.window,
   });
-  const resume = await prepareResults(results);
+  const resume = await prepareResults(results, { maxPixels: args.maxPixels });
   if (resume.droppedBytes > 0) say(`Cut ${resume.droppedBytes} bytes of an interrupted write from ${results}.`);
 
   // Files the discovery could not use: reported once, as skipped lines (a rerun does not repeat them).
@@ -163,22 +179,50 @@ export async function main(argv: readonly string[]): Promise<number> {
     `${modelId} (${family}) on ${listings.map((l) => `${l.name}: ${l.refs.length} references`).join(', ')}; ` +
       `${refs.length - todo.length} done earlier, ${plan} → ${out}`,
   );
+  let failed = 0;
   if (todo.length > 0) {
     const progress = new Progress(todo.length);
     const volume = volumeOptions(args);
-    const setup = { model, options, window: args.window, cacheBytes: args.cacheBytes, ...(volume && { volume }) };
+    const setup = {
+      model,
+      options,
+      window: args.window,
+      cacheBytes: args.cacheBytes,
+      maxPixels: args.maxPixels,
+      ...(volume && { volume }),
+    };
     await runOnWorkers(todo, workers, setup, (result) => {
       // One append per reference: its rows, then its done line (resume.ts relies on that order).
       appendFileSync(results, result.lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
-      const skipped = result.lines.filter((l) => l.type === 'skipped');
-      for (const s of skipped)
-        if (s.type === 'skipped') say(`${process.stderr.isTTY ? '\r\x1b[2K' : ''}skipped ${s.path}: ${s.reason}`);
-      progress.add({ refs: 1, images: result.images, objects: result.objects, skipped: skipped.length });
+      const counts = { skipped: 0, failed: 0 };
+      for (const l of result.lines) {
+        if (l.type !== 'skipped' && l.type !== 'failed') continue;
+        counts[l.type]++;
+        say(`${process.stderr.isTTY ? '\r\x1b[2K' : ''}${l.type} ${l.path}: ${l.reason}`);
+      }
+      failed += counts.failed;
+      progress.add({ refs: 1, images: result.images, objects: result.objects, ...counts });
     });
     progress.finish();
   }
-  console.log(await writeOutputs(out, { model: modelId, command }));
+  const { table, totals } = await writeOutputs(out, { model: modelId, command });
+  console.log(table);
   say(`Results: ${join(out, 'report.html')}, summary.csv, summary.json, results.csv, ${RESULTS_FILE}`);
+  // Every reference of this run was tried, so its failures are exactly those left unfinished among them.
+  if (failed > 0) {
+    say(
+      `${failed} reference${failed === 1 ? '' : 's'} failed (a model or runtime error), listed above and in the ` +
+        'report: not counted and not finished; rerun the same command to retry them.',
+    );
+    return EXIT_FAILED;
+  }
+  if (totals.refsDone === 0) {
+    say(
+      `Nothing was evaluated: no reference is done in ${out} (${totals.skipped} skipped, with the reasons ` +
+        'above and in the report).',
+    );
+    return EXIT_NOTHING_EVALUATED;
+  }
   return 0;
 }
 

@@ -6,8 +6,8 @@
  *                     model's files, and delete it
  *   verify [id]       check the files present (size and SHA-256 against the manifest)
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, readFileSync, rmdirSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   archivePath,
@@ -15,10 +15,11 @@ import {
   listModelFiles,
   parseModelManifest,
   type ModelEntry,
+  type ModelFileRef,
   type ModelManifest,
 } from '../../extensions/sam-segmentation/src/core/manifest';
 import { DownloadError, downloadModelFile } from './download';
-import { checkModelFile } from './fileIntegrity';
+import { checkModelFile, checkedAs } from './fileIntegrity';
 import { fetchArchiveModel } from './modelArchive';
 
 export interface CliOptions {
@@ -66,7 +67,52 @@ async function list(manifest: ModelManifest, dir: string): Promise<void> {
   }
 }
 
+/** The folders under `dir` that writing these files would create, deepest first. */
+function foldersToCreate(dir: string, paths: string[]): string[] {
+  const missing = new Set<string>();
+  for (const path of paths)
+    for (let folder = dirname(join(dir, path)); folder.startsWith(dir + sep); folder = dirname(folder))
+      if (!existsSync(folder)) missing.add(folder);
+  return [...missing].sort((a, b) => b.length - a.length);
+}
+
+/** Why a file without a URL cannot be fetched: the project builds it, or the manifest entry lacks it. */
+async function noUrlError(model: ModelEntry, ref: ModelFileRef, dir: string): Promise<DownloadError> {
+  const { label, path } = ref;
+  // Loaded only here: the generators are not needed to fetch.
+  const { GENERATED_MODELS } = await import('../../models/generate');
+  if (path in GENERATED_MODELS)
+    return new DownloadError(
+      `${model.id} ${label} is built by this project, not downloaded: run npm run models:generate`,
+    );
+  return new DownloadError(
+    `${model.id} ${label} (${ref.file.file}) has no download URL in ` +
+      `${relative(process.cwd(), join(dir, 'manifest.json'))}, so it cannot be fetched: ` +
+      `copy the file to ${relative(process.cwd(), join(dir, path))} and run npm run models -- verify ${model.id}, ` +
+      'or add its "url" to the manifest entry.',
+  );
+}
+
 async function fetchModel(model: ModelEntry, dir: string, options: CliOptions): Promise<void> {
+  // A failed fetch leaves no empty folder behind: those it creates are removed if still empty (a partial
+  // download, kept to resume, or a file already fetched keeps its folder).
+  const zip = archivePath(model);
+  const created = foldersToCreate(dir, [...listModelFiles(model).map((f) => f.path), ...(zip ? [zip] : [])]);
+  try {
+    await fetchModelFiles(model, dir, options);
+  } catch (err) {
+    for (const folder of created) {
+      try {
+        rmdirSync(folder); // refuses a folder that is not empty
+      } catch {
+        // not empty (or gone): kept
+      }
+    }
+    throw err;
+  }
+}
+
+async function fetchModelFiles(model: ModelEntry, dir: string, options: CliOptions): Promise<void> {
   if (model.archive) {
     await fetchArchiveModel(model, dir, {
       ...(options.fetchImpl && { fetchImpl: options.fetchImpl }),
@@ -80,24 +126,27 @@ async function fetchModel(model: ModelEntry, dir: string, options: CliOptions): 
     });
     return;
   }
-  for (const { label, file, path } of listModelFiles(model)) {
+  for (const ref of listModelFiles(model)) {
+    const { label, file, path } = ref;
     const destination = join(dir, path);
     const check = await checkModelFile(destination, file);
     if (check.status === 'ok') {
-      console.log(`${relative(process.cwd(), destination)}: already here and verified`);
+      const how = checkedAs(file);
+      console.log(
+        `${relative(process.cwd(), destination)}: already here${how === 'verified' ? ' and verified' : ` (${how})`}`,
+      );
       continue;
     }
-    if (!file.url)
-      throw new DownloadError(
-        `${model.id} ${label} is built by this project, not downloaded: run npm run models:generate`,
-      );
+    if (!file.url) throw await noUrlError(model, ref, dir);
     console.log(`${label}: ${file.url}`);
-    await downloadModelFile(file, destination, {
+    const written = await downloadModelFile(file, destination, {
       onProgress: progressLine(label),
       ...(options.fetchImpl && { fetchImpl: options.fetchImpl }),
     });
     process.stderr.write('\n');
-    console.log(`${relative(process.cwd(), destination)}: verified`);
+    const how = checkedAs(file);
+    const shown = relative(process.cwd(), destination);
+    console.log(how === 'verified' ? `${shown}: verified` : `${shown}: downloaded (${how}; sha256 ${written.sha256})`);
   }
 }
 

@@ -37,12 +37,15 @@ function networkHint(url: string, destination: string, cause: unknown, nextStep:
   );
 }
 
-/** Downloads `file.url` to `destination` (resuming `destination.part`), verifying size and SHA-256. */
+/**
+ * Downloads `file.url` to `destination` (resuming `destination.part`), checking size and SHA-256 where the
+ * manifest gives them; returns what was written (its SHA-256, to show when the manifest has none).
+ */
 export async function downloadModelFile(
   file: ModelFile,
   destination: string,
   options: DownloadOptions = {},
-): Promise<void> {
+): Promise<{ bytes: number; sha256: string }> {
   if (!file.url) throw new DownloadError(`${file.file} has no download URL in the manifest`);
   const fetchImpl = options.fetchImpl ?? fetch;
   const partial = `${destination}.part`;
@@ -86,4 +89,5 @@ export async function downloadModelFile(
     );
   }
   renameSync(partial, destination);
+  return { bytes: check.bytes, sha256: check.sha256 };
 }

@@ -62,3 +62,12 @@ export async function checkModelFile(
   if (problem) return { status: 'corrupt', path, problem };
   return { status: 'ok', path, bytes, sha256, pinned: expected.sha256 !== undefined, ...(data && { data }) };
 }
+
+/**
+ * What a file that passed `checkModelFile` was checked against, for messages: "verified" only when the
+ * manifest has its SHA-256; a file without one was not verified, whatever its size.
+ */
+export function checkedAs(expected: ModelFile): string {
+  if (expected.sha256 !== undefined) return 'verified';
+  return `${expected.bytes !== undefined ? 'size as in the manifest; ' : ''}no checksum in the manifest: not verified`;
+}

@@ -15,7 +15,7 @@ import {
   type ModelFileRef,
 } from '../../extensions/sam-segmentation/src/core/manifest';
 import { DownloadError, downloadModelFile, type DownloadProgress } from './download';
-import { checkModelFile, fileProblem } from './fileIntegrity';
+import { checkModelFile, checkedAs, fileProblem } from './fileIntegrity';
 import { ZipFormatError, extractZipEntry, readZipDirectory, type ZipEntry } from './zipReader';
 
 export interface ArchiveFetchOptions {
@@ -56,7 +56,9 @@ export async function fetchArchiveModel(
   const needed: ModelFileRef[] = [];
   for (const ref of refs) {
     const check = await checkModelFile(join(dir, ref.path), ref.file);
-    if (check.status === 'ok') log(`${shown(join(dir, ref.path))}: already here and verified`);
+    const how = checkedAs(ref.file);
+    if (check.status === 'ok')
+      log(`${shown(join(dir, ref.path))}: already here${how === 'verified' ? ' and verified' : ` (${how})`}`);
     else needed.push(ref);
   }
   if (needed.length === 0) return;
@@ -120,8 +122,9 @@ export async function fetchArchiveModel(
       return fail(`${ref.file.file} extracted from ${shown(zip)} is not the expected file: ${problem}. It was deleted`);
     }
     renameSync(partial, destination);
-    log(`${shown(destination)}: verified${ref.file.sha256 ? '' : ` (sha256 ${result.sha256}; none in the manifest)`}`);
+    const how = checkedAs(ref.file);
+    log(`${shown(destination)}: ${how === 'verified' ? how : `extracted (${how}; sha256 ${result.sha256})`}`);
   }
   rmSync(zip, { force: true });
-  log(`${shown(zip)}: deleted (everything in it that the model needs is extracted and verified)`);
+  log(`${shown(zip)}: deleted (everything in it that the model needs is extracted and checked)`);
 }

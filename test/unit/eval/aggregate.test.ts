@@ -259,6 +259,28 @@ describe('SummaryBuilder', () => {
   });
 });
 
+describe('failed references', () => {
+  it('are listed apart from skipped ones until a later run finishes them', () => {
+    const b = new SummaryBuilder();
+    const failed = (ref: string, reason: string) => ({ type: 'failed' as const, ref, path: `/x/${ref}.png`, reason });
+    b.addLine(failed('a', 'decoder threw'));
+    b.addLine(failed('b', 'decoder threw'));
+    b.addLine(failed('a', 'decoder threw again')); // a rerun failed again: one failure, the latest reason
+    b.addLine(failed('c', 'worker died'));
+    b.addDone(done('c')); // retried and finished
+    b.addSkipped({ type: 'skipped', ref: 'd', path: '/x/d.png', reason: 'unreadable' });
+    const t = b.build().totals;
+    expect(t.refsDone).toBe(1);
+    expect(t.failed).toBe(2);
+    expect(t.failedList).toEqual([
+      { ref: 'b', path: '/x/b.png', reason: 'decoder threw' },
+      { ref: 'a', path: '/x/a.png', reason: 'decoder threw again' },
+    ]);
+    expect(t.failedNotListed).toBe(0);
+    expect(t.skipped).toBe(1);
+  });
+});
+
 describe('readResults', () => {
   const dir = mkdtempSync(join(tmpdir(), 'eval-results-'));
   const write = (name: string, lines: (ResultLine | string)[], tail = '\n') => {
@@ -340,6 +362,12 @@ describe('readResults', () => {
     const path = write('corrupt.jsonl', [row({ ref: 'a' }), '{"type":"row","re', done('a')]);
     await expect(collect(readResultLines(path))).rejects.toThrow(ResultsFormatError);
     await expect(collect(readResultLines(path))).rejects.toThrow(/corrupt\.jsonl:2/);
+    // A failed line is a line of its own kind, complete, not corruption.
+    const failed = write('failed.jsonl', [
+      { type: 'failed', ref: 'a', path: '/a.png', reason: 'decoder threw' },
+      done('b'),
+    ]);
+    expect((await collect(readCompleteLines(failed))).map((l) => `${l.type}:${l.ref}`)).toEqual(['failed:a', 'done:b']);
     const unknown = write('unknown.jsonl', ['{"type":"what","ref":"a"}', JSON.stringify(done('a'))]);
     await expect(collect(readResultLines(unknown))).rejects.toThrow(/unknown line type/);
   });

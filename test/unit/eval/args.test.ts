@@ -104,3 +104,17 @@ describe('npm run eval arguments', () => {
     expect(parseEvalArgs(['--help'])).toBe('help');
   });
 });
+
+describe('--max-pixels and --models-dir', () => {
+  it('defaults the pixel limit to 4096 x 4096 and the models folder to the project one', () => {
+    const args = parse('--data a');
+    expect(args.maxPixels).toBe(4096 * 4096);
+    expect(args.modelsDir).toBeUndefined();
+  });
+
+  it('reads them, and refuses a limit that is not a positive integer', () => {
+    expect(parse('--data a --max-pixels 1000 --models-dir m')).toMatchObject({ maxPixels: 1000, modelsDir: 'm' });
+    expect(() => parse('--data a --max-pixels 0')).toThrow(/--max-pixels takes an integer from 1/);
+    expect(() => parse('--data a --max-pixels 4k')).toThrow(/--max-pixels takes an integer from 1, got "4k"/);
+  });
+});

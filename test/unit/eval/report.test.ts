@@ -29,6 +29,7 @@ function summary(): Summary {
   }
   b.addDone({ type: 'done', ref: 'r1', images: 4, objects: 8, ms: 2500 });
   b.addSkipped({ type: 'skipped', ref: 'bad', path: '/data/<b>bad</b>.png', reason: 'size mismatch & "odd"' });
+  b.addLine({ type: 'failed', ref: 'r2', path: '/data/r2.png', reason: 'evaluation of r2 failed: <decoder>' });
   return b.build();
 }
 
@@ -108,6 +109,13 @@ describe('renderReport', () => {
     expect(html).toContain('How to read');
     expect(html).toContain('+0.1');
     expect(html).toContain('<h2>Skipped files</h2>');
+  });
+
+  it('lists the references that failed, saying that a rerun retries them', () => {
+    expect(html).toMatch(/failed<b>1<\/b>/);
+    expect(html).toContain('<h2>Failed references</h2>');
+    expect(html).toContain('evaluation of r2 failed: &lt;decoder&gt;');
+    expect(html).toMatch(/rerun .* retries them/);
   });
 
   it('renders an empty summary without plots', () => {

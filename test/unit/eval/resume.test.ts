@@ -13,6 +13,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const row = (ref: string) => JSON.stringify({ type: 'row', ref, dice: 0.5 });
 const done = (ref: string) => JSON.stringify({ type: 'done', ref, images: 1, objects: 1, ms: 3 });
 const skipped = (ref: string) => JSON.stringify({ type: 'skipped', ref, path: ref, reason: 'unreadable' });
+const failed = (ref: string) => JSON.stringify({ type: 'failed', ref, path: ref, reason: 'the decoder threw' });
 
 describe('resuming a run', () => {
   it('finds finished and skipped references, and cuts the rows of an unfinished one and a torn line', async () => {
@@ -32,6 +33,27 @@ describe('resuming a run', () => {
     writeFileSync(path, text);
     expect((await prepareResults(path)).droppedBytes).toBe(0);
     expect(readFileSync(path, 'utf8')).toBe(text);
+  });
+
+  it('keeps a failed line as a complete line without counting its reference as finished', async () => {
+    const path = join(dir, 'results.jsonl');
+    const kept = `${row('a')}\n${done('a')}\n${failed('b')}\n${failed('c')}\n`;
+    writeFileSync(path, `${kept}${row('d')}\n`);
+    const state = await prepareResults(path);
+    expect([...state.finished]).toEqual(['a']);
+    expect(readFileSync(path, 'utf8')).toBe(kept);
+    // A failure retried and done later is finished.
+    writeFileSync(path, `${kept}${row('b')}\n${done('b')}\n`);
+    expect([...(await prepareResults(path)).finished]).toEqual(['a', 'b']);
+  });
+
+  it('retries an image refused for its size when the pixel limit has been raised to hold it', async () => {
+    const path = join(dir, 'results.jsonl');
+    const big = JSON.stringify({ type: 'skipped', ref: 'big', path: 'big.png', reason: 'too large', pixels: 5000 });
+    writeFileSync(path, `${big}\n${skipped('bad')}\n`);
+    expect([...(await prepareResults(path, { maxPixels: 4999 })).finished]).toEqual(['big', 'bad']);
+    expect([...(await prepareResults(path, { maxPixels: 5000 })).finished]).toEqual(['bad']);
+    expect((await prepareResults(path, { maxPixels: 5000 })).droppedBytes).toBe(0);
   });
 
   it('refuses to mix results of runs with other options, naming the option', () => {

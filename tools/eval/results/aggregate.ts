@@ -18,12 +18,13 @@
  *   NoC-3D (curve index 0 = no corrective click yet), and `volume` the drift (mean per-slice Dice per signed
  *   distance from the start slice, memory bounded by the deepest volume) and the early-stop / overrun counts.
  */
-import { newReadStats, readCompleteLines } from './readResults';
+import { newReadStats, readCompleteLines, type CompleteLine } from './readResults';
 import {
   VOLUME_MODES,
   isVolumeMode,
   type DoneLine,
   type EmptyCase,
+  type FailedLine,
   type ResultRow,
   type RowMode,
   type Selection,
@@ -151,6 +152,13 @@ export interface Totals {
   /** The first `SKIPPED_LIST_CAP` of them; `skippedNotListed` more. */
   skippedList: { ref: string; path: string; reason: string }[];
   skippedNotListed: number;
+  /**
+   * References whose evaluation failed (the model or the runtime, not their data) and that no later run
+   * finished (deduplicated by ref, the latest reason); the first `SKIPPED_LIST_CAP` listed.
+   */
+  failed: number;
+  failedList: { ref: string; path: string; reason: string }[];
+  failedNotListed: number;
   /** Modalities and objects seen, sorted. */
   modalities: string[];
   objectNames: string[];
@@ -438,6 +446,8 @@ export class SummaryBuilder {
   private ms = 0;
   // Bounded by the number of skipped references, not rows; a later done line removes its ref.
   private readonly skipped = new Map<string, SkippedLine>();
+  // Failed references: a later done or skipped line (a rerun that got further) removes its ref.
+  private readonly failures = new Map<string, FailedLine>();
   private readonly modalities = new Set<string>();
   private readonly objectNames = new Set<string>();
   private input: Summary['input'];
@@ -466,17 +476,26 @@ export class SummaryBuilder {
     this.objects3d += d.objects3d ?? 0;
     this.ms += d.ms;
     this.skipped.delete(d.ref);
+    this.failures.delete(d.ref);
   }
 
   addSkipped(s: SkippedLine): void {
     this.skipped.delete(s.ref); // re-inserted last: the latest reason wins, in order of last report
     this.skipped.set(s.ref, s);
+    this.failures.delete(s.ref);
+  }
+
+  addFailed(f: FailedLine): void {
+    this.failures.delete(f.ref); // as for skipped: the latest reason, in order of last report
+    this.failures.set(f.ref, f);
+    this.skipped.delete(f.ref);
   }
 
   /** Any line of the results file. */
-  addLine(line: ResultRow | DoneLine | SkippedLine): void {
+  addLine(line: CompleteLine): void {
     if (line.type === 'row') this.add(line);
     else if (line.type === 'done') this.addDone(line);
+    else if (line.type === 'failed') this.addFailed(line);
     else this.addSkipped(line);
   }
 
@@ -488,6 +507,9 @@ export class SummaryBuilder {
   build(): Summary {
     const groups = [...this.groups.values()].map((g) => g.result()).sort(compareGroups);
     const skippedList = [...this.skipped.values()]
+      .slice(0, SKIPPED_LIST_CAP)
+      .map(({ ref, path, reason }) => ({ ref, path, reason }));
+    const failedList = [...this.failures.values()]
       .slice(0, SKIPPED_LIST_CAP)
       .map(({ ref, path, reason }) => ({ ref, path, reason }));
     const summary: Summary = {
@@ -511,6 +533,9 @@ export class SummaryBuilder {
         skipped: this.skipped.size,
         skippedList,
         skippedNotListed: this.skipped.size - skippedList.length,
+        failed: this.failures.size,
+        failedList,
+        failedNotListed: this.failures.size - failedList.length,
         modalities: [...this.modalities].sort(),
         objectNames: [...this.objectNames].sort(),
       },
@@ -548,9 +573,7 @@ function diceDrops(groups: GroupSummary[]): DiceDrop[] {
 }
 
 /** Convenience: a summary of any iterable of lines (e.g. `readCompleteLines(path)`). */
-export async function summarize(
-  lines: AsyncIterable<ResultRow | DoneLine | SkippedLine> | Iterable<ResultRow | DoneLine | SkippedLine>,
-): Promise<Summary> {
+export async function summarize(lines: AsyncIterable<CompleteLine> | Iterable<CompleteLine>): Promise<Summary> {
   const b = new SummaryBuilder();
   for await (const line of lines) b.addLine(line);
   return b.build();

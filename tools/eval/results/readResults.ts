@@ -6,7 +6,10 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { DoneLine, ResultLine, ResultRow, SkippedLine } from './rows';
+import type { DoneLine, FailedLine, ResultLine, ResultRow, SkippedLine } from './rows';
+
+/** The lines that count: rows of finished references, and the references' done, skipped and failed lines. */
+export type CompleteLine = ResultRow | DoneLine | SkippedLine | FailedLine;
 
 /** What the reader saw besides the lines it yielded (filled in while iterating). */
 export interface ReadStats {
@@ -46,7 +49,8 @@ function parseLine(text: string): ResultLine {
   const value: unknown = JSON.parse(text);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not a JSON object');
   const { type, ref } = value as { type?: unknown; ref?: unknown };
-  if (type !== 'row' && type !== 'done' && type !== 'skipped') throw new Error(`unknown line type ${String(type)}`);
+  if (type !== 'row' && type !== 'done' && type !== 'skipped' && type !== 'failed')
+    throw new Error(`unknown line type ${String(type)}`);
   if (typeof ref !== 'string') throw new Error('no "ref" string');
   return value as ResultLine;
 }
@@ -98,14 +102,14 @@ function sameRow(a: ResultRow, b: ResultRow): boolean {
 
 /**
  * The lines that count: rows of references that have a done line (yielded just before that done line),
- * done lines, and skipped lines. Rows of one reference are contiguous and followed by its done line, so
+ * done lines, skipped lines and failed lines. Rows of one reference are contiguous and followed by its done line, so
  * only one reference's rows are buffered at a time; they are dropped when another reference's line comes
  * first, when the reference starts over, or when the file ends.
  */
 export async function* readCompleteLines(
   path: string,
   stats: ReadStats = newReadStats(),
-): AsyncGenerator<ResultRow | DoneLine | SkippedLine> {
+): AsyncGenerator<CompleteLine> {
   let buffer: ResultRow[] = [];
   const drop = () => {
     if (buffer.length > 0) {
@@ -130,7 +134,7 @@ export async function* readCompleteLines(
       } else drop();
       yield line;
     } else {
-      // A skipped line never sits inside a reference's group: any rows before it are unfinished.
+      // A skipped or failed line never sits inside a reference's group: any rows before it are unfinished.
       drop();
       yield line;
     }

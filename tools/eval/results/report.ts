@@ -398,6 +398,7 @@ export function renderReport(summary: Summary, meta: ReportMeta): string {
   const total = (label: string, value: string) => `<div>${esc(label)}<b>${esc(value)}</b></div>`;
   h += total('references done', String(t.refsDone)) + total('images', String(t.images));
   h += total('objects', String(t.objects)) + total('rows', String(t.rows)) + total('skipped', String(t.skipped));
+  if (t.failed > 0) h += total('failed', String(t.failed));
   if (t.objects3d > 0) h += total('volume objects', String(t.objects3d));
   h += total('mean time / reference', t.meanMsPerRef === null ? '–' : `${(t.meanMsPerRef / 1000).toFixed(2)} s`);
   h += total('modalities', t.modalities.join(', ') || '–');
@@ -483,6 +484,17 @@ export function renderReport(summary: Summary, meta: ReportMeta): string {
     }
     for (const p of pairs.filter((q) => q.modality === modality))
       h += `<details open><summary>${esc(p.modality)} · ${esc(p.object)}</summary>${metricTable(rowsFor({ level: 'object', ...p }))}</details>`;
+  }
+
+  // Failures are not the data's: said apart from the skipped files, with what to do about them.
+  if (t.failed > 0) {
+    h += '<h2>Failed references</h2>';
+    h += `<p>The model or the runtime failed on ${t.failed === 1 ? 'this reference' : `these ${t.failed} references`} (not their data): not counted, and not finished; a rerun of the same command retries them.</p>`;
+    h += '<div class="scroll"><table><thead><tr><th>reference</th><th>path</th><th>reason</th></tr></thead><tbody>';
+    for (const f of t.failedList)
+      h += `<tr><td style="text-align:left">${esc(f.ref)}</td><td style="text-align:left"><code>${esc(f.path)}</code></td><td style="text-align:left;white-space:normal">${esc(f.reason)}</td></tr>`;
+    h += '</tbody></table></div>';
+    if (t.failedNotListed > 0) h += `<p>… and ${t.failedNotListed} more (see results.jsonl).</p>`;
   }
 
   h += '<h2>Skipped files</h2>';

@@ -5,7 +5,8 @@
  * One row per image × object × prompt mode × perturbation band × selection rule (volume modes: per volume
  * × object of the whole volume × mode × selection rule). Every row of one image
  * reference is written in a single append, followed by a `done` line naming the reference, so a run that
- * stops midway leaves whole references only (see run/resume.ts).
+ * stops midway leaves whole references only (see run/resume.ts). A reference not evaluated has one line
+ * instead: `skipped` (its data) or `failed` (the model or the runtime; retried by a rerun).
  */
 import type { DirectionEnd } from '../../../extensions/sam-segmentation/src/runtime/propagation/propagateSeries';
 
@@ -95,15 +96,31 @@ export interface DoneLine {
   objects3d?: number;
 }
 
-/** A reference that could not be evaluated (unreadable file, size mismatch …): reported, not counted. */
+/**
+ * A reference its data rules out (unreadable file, size mismatch, no object …): reported, not counted, and
+ * finished (a rerun does not try it again).
+ */
 export interface SkippedLine {
   type: 'skipped';
   ref: string;
   path: string;
   reason: string;
+  /** Refused for its size (--max-pixels): its pixels. A rerun whose limit holds them tries it again. */
+  pixels?: number;
 }
 
-export type ResultLine = ResultRow | DoneLine | SkippedLine;
+/**
+ * A reference whose evaluation failed for a reason that is not its data (the model or the runtime threw,
+ * the worker died): reported, not counted and not finished, so a rerun tries it again.
+ */
+export interface FailedLine {
+  type: 'failed';
+  ref: string;
+  path: string;
+  reason: string;
+}
+
+export type ResultLine = ResultRow | DoneLine | SkippedLine | FailedLine;
 
 /** The CSV's columns, in order (diceByClick joined with ";", sliceDice as "distance:dice" joined with ";"). */
 export const CSV_COLUMNS = [

@@ -3,8 +3,11 @@
  * (tools/models/localModel.ts), in an InferenceEngine (runtime/openModel.ts: its own onnxruntime sessions,
  * one WASM thread, so N workers use N cores; an embedding cache for the volume modes). Then evaluates one
  * reference per message and answers with the reference's result lines: its rows (2D modes on each image
- * or kept slice; volume modes on each volume or series) and a `done` line, or a `skipped` line saying why
- * it could not be evaluated. Only one reference's images and masks are in memory at a time.
+ * or kept slice; volume modes on each volume or series) and a `done` line, or one line saying why it was
+ * not evaluated: `skipped` when its data rules it out (reading or decoding a file failed, no object, too
+ * large: finished, a rerun does not try it again), `failed` when the model or the evaluator failed on it
+ * (not finished: a rerun tries it again, and the run exits non-zero). Only one reference's images and
+ * masks are in memory at a time.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-web';
@@ -12,8 +15,9 @@ import { InferenceEngine } from '../../../extensions/sam-segmentation/src/runtim
 import type { LocalModel } from '../../models/localModel';
 import type { ResultLine, ResultRow } from '../results/rows';
 import { loadRef } from '../sources/loadRef';
-import type { EvalImage, ImageRef, WindowChoice } from '../sources/types';
-import { loadVolume3d } from '../sources/volume3d';
+import { ImageTooLargeError } from '../sources/image2d';
+import { MIN_OBJECT_PIXELS, type EvalImage, type ImageRef, type WindowChoice } from '../sources/types';
+import { loadVolume3d, type EvalVolume } from '../sources/volume3d';
 import { ImageEvaluator, type EvaluationOptions } from './evaluateImage';
 import { VolumeEvaluator, type VolumeEvaluationOptions } from './evaluateVolume';
 
@@ -25,6 +29,8 @@ export interface WorkerSetup {
   volume?: VolumeEvaluationOptions;
   /** Embedding cache budget (bytes, float16) of the worker's engine (the volume modes use it). */
   cacheBytes?: number;
+  /** --max-pixels: a 2D image above it is skipped from its header, before it is decoded. */
+  maxPixels?: number;
 }
 
 export type ToWorker = { type: 'ref'; ref: ImageRef };
@@ -35,7 +41,24 @@ export type FromWorker =
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-/** The file a reference names, for a skipped line. */
+/** A slice file that could not be read while the volume modes walked the volume: the data's, not the model's. */
+class SliceReadError extends Error {}
+
+/** The volume with its lazy slice reads marked, so a bad slice file is told apart from a model failure. */
+function markingReadErrors(volume: EvalVolume): EvalVolume {
+  const marked =
+    <T>(read: (k: number) => T) =>
+    (k: number) => {
+      try {
+        return read(k);
+      } catch (err) {
+        throw new SliceReadError(message(err));
+      }
+    };
+  return { ...volume, slice: marked(volume.slice), voi: marked(volume.voi) };
+}
+
+/** The file a reference names, for a skipped or failed line. */
 function mainFile(ref: ImageRef): string {
   return ref.kind === 'dicom-series' ? (ref.files[0] ?? ref.key) : ref.image;
 }
@@ -45,13 +68,25 @@ const runs2d = (o: EvaluationOptions) => o.modes.length > 0 || o.everything !== 
 
 async function evaluateRef(engine: InferenceEngine, setup: WorkerSetup, ref: ImageRef): Promise<FromWorker> {
   const started = performance.now();
-  const skipped = (reason: string): FromWorker => ({
+  const path = mainFile(ref);
+  const only = (line: ResultLine): FromWorker => ({
     type: 'result',
     key: ref.key,
-    lines: [{ type: 'skipped', ref: ref.key, path: mainFile(ref), reason }],
+    lines: [line],
     images: 0,
     objects: 0,
   });
+  // Reading and decoding the files: the data's problem. An image too large says how large, for a rerun.
+  const skipped = (err: unknown): FromWorker =>
+    only({
+      type: 'skipped',
+      ref: ref.key,
+      path,
+      reason: message(err),
+      ...(err instanceof ImageTooLargeError && { pixels: err.pixels }),
+    });
+  // Running the model or the evaluator: not the data's, so not finished (the rows so far are dropped).
+  const failed = (reason: string): FromWorker => only({ type: 'failed', ref: ref.key, path, reason });
   const modelId = setup.model.entry.id;
   const model = engine.samModel(modelId);
   const rows: ResultRow[] = [];
@@ -63,23 +98,24 @@ async function evaluateRef(engine: InferenceEngine, setup: WorkerSetup, ref: Ima
   // A volume's slices come one at a time: only the current slice's pixels and masks are held.
   let slices: Iterator<EvalImage>;
   try {
-    slices = (runs2d(setup.options) ? loadRef(ref, setup.window) : [])[Symbol.iterator]();
+    const limits = setup.maxPixels !== undefined ? { maxPixels: setup.maxPixels } : {};
+    slices = (runs2d(setup.options) ? loadRef(ref, setup.window, limits) : [])[Symbol.iterator]();
   } catch (err) {
-    return skipped(message(err));
+    return skipped(err);
   }
   for (;;) {
     let next: IteratorResult<EvalImage>;
     try {
       next = slices.next();
     } catch (err) {
-      return skipped(message(err));
+      return skipped(err);
     }
     if (next.done) break;
     const image = next.value;
     try {
       rows.push(...(await new ImageEvaluator(model, image, ref.key, setup.options).evaluate()));
     } catch (err) {
-      return skipped(`evaluation of ${image.id} failed: ${message(err)}`);
+      return failed(`evaluation of ${image.id} failed: ${message(err)}`);
     }
     images++;
     objects += image.objects.length;
@@ -88,17 +124,23 @@ async function evaluateRef(engine: InferenceEngine, setup: WorkerSetup, ref: Ima
   if (setup.volume && ref.kind !== 'image2d') {
     let volume;
     try {
-      volume = loadVolume3d(ref, setup.window);
+      volume = markingReadErrors(loadVolume3d(ref, setup.window));
     } catch (err) {
-      return skipped(message(err));
+      return skipped(err);
     }
     try {
       rows.push(...(await new VolumeEvaluator(engine, modelId, volume, setup.volume).evaluate()));
     } catch (err) {
-      return skipped(`volume evaluation of ${ref.key} failed: ${message(err)}`);
+      if (err instanceof SliceReadError) return skipped(err);
+      return failed(`volume evaluation of ${ref.key} failed: ${message(err)}`);
     }
     objects3d = volume.objects.length;
     images = Math.max(images, volume.depth); // the volume modes walk every slice
+  }
+  // A volume or series with no object to score is not "done" with nothing in it: it says why (a 2D image
+  // has said so while loading).
+  if (objects === 0 && !objects3d) {
+    return skipped(`no object: no slice has an object of more than ${MIN_OBJECT_PIXELS} pixels (the study's rule).`);
   }
   const ms = Math.round(performance.now() - started);
   return {

@@ -8,6 +8,8 @@ export interface ProgressCounts {
   images: number;
   objects: number;
   skipped: number;
+  /** References the model or the runtime failed on (retried by a rerun). */
+  failed: number;
 }
 
 export function formatDuration(seconds: number): string {
@@ -22,7 +24,7 @@ export function formatDuration(seconds: number): string {
 export class Progress {
   private readonly started: number;
   private lastDraw = 0;
-  private readonly counts: ProgressCounts = { refs: 0, images: 0, objects: 0, skipped: 0 };
+  private readonly counts: ProgressCounts = { refs: 0, images: 0, objects: 0, skipped: 0, failed: 0 };
 
   constructor(
     /** References this run has to do (finished ones from earlier runs excluded). */
@@ -44,14 +46,15 @@ export class Progress {
   }
 
   line(): string {
-    const { refs, images, objects, skipped } = this.counts;
+    const { refs, images, objects, skipped, failed } = this.counts;
     const seconds = Math.max(1e-3, (this.now() - this.started) / 1000);
     const rate = refs / seconds;
     const eta = rate > 0 ? (this.total - refs) / rate : Number.POSITIVE_INFINITY;
     const pct = this.total > 0 ? ((100 * refs) / this.total).toFixed(1) : '100.0';
     return (
       `${refs}/${this.total} (${pct}%) · ${images} images, ${objects} objects` +
-      `${skipped ? `, ${skipped} skipped` : ''} · ${(images / seconds).toFixed(2)} images/s` +
+      `${skipped ? `, ${skipped} skipped` : ''}${failed ? `, ${failed} failed` : ''}` +
+      ` · ${(images / seconds).toFixed(2)} images/s` +
       ` · elapsed ${formatDuration(seconds)} · left ${refs === this.total ? '0s' : formatDuration(eta)}`
     );
   }

@@ -1,7 +1,9 @@
 /**
- * Resuming a run: `results.jsonl` holds whole references only up to its last `done` (or `skipped`) line;
- * anything after it is the torn output of a run that stopped while writing, and is cut off before new
- * lines are appended. The finished references are skipped by the rerun.
+ * Resuming a run: `results.jsonl` holds whole references only up to its last `done`, `skipped` or `failed`
+ * line; anything after it is the torn output of a run that stopped while writing, and is cut off before
+ * new lines are appended. The finished references (done or skipped) are skipped by the rerun; a failed
+ * one (the model or the runtime failed, not its data) is kept in the file and tried again, and so is an
+ * image refused for its size when the rerun's --max-pixels holds it.
  *
  * `run.json` records the options the results were made with: a rerun with other options into the same
  * folder would mix incomparable rows, so it is refused with a message saying which option differs.
@@ -17,8 +19,13 @@ export interface ResumeState {
   droppedBytes: number;
 }
 
+export interface ResumeOptions {
+  /** The rerun's --max-pixels: an image skipped for its size that this holds is not finished. */
+  maxPixels?: number;
+}
+
 /** Reads the finished references and cuts a torn tail; a missing file is an empty state. */
-export async function prepareResults(path: string): Promise<ResumeState> {
+export async function prepareResults(path: string, options: ResumeOptions = {}): Promise<ResumeState> {
   const finished = new Set<string>();
   if (!existsSync(path)) return { finished, keptBytes: 0, droppedBytes: 0 };
   let offset = 0;
@@ -26,13 +33,20 @@ export async function prepareResults(path: string): Promise<ResumeState> {
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
   for await (const line of lines) {
     offset += Buffer.byteLength(line, 'utf8') + 1;
-    // Only a finished reference moves the kept mark: its rows were all written before its done line.
-    if (!line.startsWith('{"type":"done"') && !line.startsWith('{"type":"skipped"')) continue;
+    // Only a reference's last line moves the kept mark: its rows were all written before its done line,
+    // and a skipped or failed line is written alone. A failed line is whole, but does not finish it.
+    const failed = line.startsWith('{"type":"failed"');
+    if (!failed && !line.startsWith('{"type":"done"') && !line.startsWith('{"type":"skipped"')) continue;
     try {
-      const parsed = JSON.parse(line) as { ref?: unknown };
+      const parsed = JSON.parse(line) as { ref?: unknown; pixels?: unknown };
       if (typeof parsed.ref === 'string') {
-        finished.add(parsed.ref);
         keptBytes = offset;
+        const retry =
+          failed ||
+          (typeof parsed.pixels === 'number' && options.maxPixels !== undefined && parsed.pixels <= options.maxPixels);
+        if (!retry) finished.add(parsed.ref);
+        // A later failure of a reference skipped before (its size now allowed) leaves it unfinished.
+        else finished.delete(parsed.ref);
       }
     } catch {
       // A torn line: not finished.

@@ -1,8 +1,8 @@
 /**
  * Runs references on N worker threads (evalWorker.ts), one reference per worker at a time, and hands
  * each answer to `onResult` in the order they finish. A worker that dies (out of memory, a crash in
- * onnxruntime) has its reference reported as skipped and is replaced, so one bad image cannot stop a
- * run of 100,000. Workers are TypeScript: each registers tsx's loader before importing evalWorker.ts.
+ * onnxruntime) has its reference reported as failed (not its data's fault as far as anyone knows, so a
+ * rerun tries it again) and is replaced, so one bad image cannot stop a run of 100,000. Workers are TypeScript: each registers tsx's loader before importing evalWorker.ts.
  */
 import { Worker } from 'node:worker_threads';
 import type { ImageRef } from '../sources/types';
@@ -71,7 +71,7 @@ export async function runOnWorkers(
         onResult({
           type: 'result',
           key: current.key,
-          lines: [{ type: 'skipped', ref: current.key, path, reason: `the worker failed on it: ${answer.message}` }],
+          lines: [{ type: 'failed', ref: current.key, path, reason: `the worker failed on it: ${answer.message}` }],
           images: 0,
           objects: 0,
         });

@@ -36,6 +36,13 @@ function fromItems(mapping: DatasetMapping, items: MappingItem[]): { refs: Image
       const prefix = relative(mapping.root, at(item.dicom));
       refs.push(...series.map((r) => ({ ...r, key: `${prefix}/${r.key}` })));
       skipped.push(...found.skipped);
+      // A "dicom" item reads DICOM series only: a volume pair found there is said, not dropped.
+      for (const r of found.refs)
+        if (r.kind === 'volume')
+          skipped.push({
+            path: r.image,
+            reason: `a volume in the "dicom" item's folder: list it as an item with "image" and "labelMap".`,
+          });
       if (series.length === 0 && found.skipped.length === 0) {
         skipped.push({ path: at(item.dicom), reason: 'no DICOM series with a SEG in this folder.' });
       }

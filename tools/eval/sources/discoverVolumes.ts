@@ -14,6 +14,9 @@
  * ReferencedSeriesSequence, or else the series holding the SOP instances it references. Key: the series
  * folder (the files' common folder) relative to the folder, '#', the SeriesInstanceUID.
  *
+ * Any other file (not a volume, not DICOM, not a PNG / JPEG, which folder2d.ts reads) is reported with why
+ * it is not read (otherFiles.ts), unless it is documentation or metadata, or the data file of an .nhdr.
+ *
  * nnU-Net v1/v2 and Medical Segmentation Decathlon raw datasets: when the folder holds `imagesTr/` or
  * `imagesTs/`, those and `labelsTr/` / `labelsTs/` are read by their own rules (`discoverNnunet`), not the
  * ones above: image `<case>_<XXXX><ending>` (channel XXXX) or `<case><ending>` (MSD), label
@@ -32,6 +35,8 @@ import {
 import { seriesImageOf } from './dicomSeries';
 import { IMAGE_2D_FILE } from './image2d';
 import type { NnunetLayout } from './mapping';
+import { readNrrdHeader } from './nrrd';
+import { DICOM_HEAD_BYTES, isNotData, unreadReason } from './otherFiles';
 import { isVolumeFile, readVolumeGrid, volumeStem } from './readVolume';
 import type { ImageRef, SkippedFile } from './types';
 import { readFileHead } from './volume';
@@ -463,8 +468,6 @@ function discoverDicom(dir: string, files: string[], options: DiscoverOptions, s
   return refs;
 }
 
-const DICOM_HEAD_BYTES = 132;
-
 /** Finds volume pairs and DICOM series with SEG under `dir` (see the file comment). Never throws on bad files. */
 export function discoverVolumesAndDicom(dir: string, options: DiscoverOptions): Discovered {
   const skipped: SkippedFile[] = [];
@@ -480,15 +483,31 @@ export function discoverVolumesAndDicom(dir: string, options: DiscoverOptions): 
   const all = listFiles(dir, skipped);
   const files = all.filter((f) => !inLayout(f));
   const volumes = files.filter((f) => isVolumeFile(basename(f)));
-  const dicom = files.filter((f) => {
-    if (isVolumeFile(basename(f))) return false;
+  // Detached NRRD data files are read through their header.
+  const dataFiles = new Set<string>();
+  for (const f of volumes.filter((v) => /\.nhdr$/i.test(v))) {
     try {
-      return hasDicomPreamble(readFileHead(f, DICOM_HEAD_BYTES));
+      const { dataFile } = readNrrdHeader(f);
+      if (dataFile) dataFiles.add(dataFile);
+    } catch {
+      // reported with the pair (pairProblem)
+    }
+  }
+  const dicom: string[] = [];
+  for (const f of files) {
+    if (isVolumeFile(basename(f))) continue;
+    let head: Uint8Array;
+    try {
+      head = readFileHead(f, DICOM_HEAD_BYTES);
     } catch (error) {
       skipped.push({ path: f, reason: `not readable (${reasonOf(error, f)}).` });
-      return false;
+      continue;
     }
-  });
+    if (hasDicomPreamble(head)) dicom.push(f);
+    else if (!IMAGE_2D_FILE.test(f) && !isNotData(f) && !dataFiles.has(f)) {
+      skipped.push({ path: f, reason: unreadReason(f, head) });
+    }
+  }
   const refs = [
     ...discoverNnunet(dir, all.filter(inLayout), options, skipped),
     ...discoverVolumes(dir, volumes, options, skipped),

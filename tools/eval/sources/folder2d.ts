@@ -8,7 +8,8 @@
  *  - the object's name is `<object>` without a trailing instance number (`liver_000` → `liver`), then
  *    renamed by the mapping's `objects` when listed there. A mask matching two stems goes to the longer.
  *
- * An image without masks and a mask without an image are reported as skipped, never counted.
+ * An image without masks, a mask without an image and a JPEG in a mask folder are reported as skipped,
+ * never counted. (Files of other formats are reported by discoverVolumes.ts, which reads every file's head.)
  */
 import { readdirSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
@@ -131,5 +132,12 @@ export function discover2d(
     });
   }
   for (const f of orphans) skipped.push({ path: f, reason: 'a mask without an image.' });
+  for (const f of pictures.filter((p) => inMaskFolder(p) && !/\.png$/i.test(p))) {
+    const folder = basename(dirname(f));
+    skipped.push({
+      path: f,
+      reason: `a JPEG in a ${folder}/ folder: masks are read from PNG files only (JPEG alters their edges).`,
+    });
+  }
   return { refs, skipped };
 }

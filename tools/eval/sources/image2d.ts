@@ -5,16 +5,108 @@
  * A file whose pixels are all grey (R = G = B) becomes a MONOCHROME2 slice, so the window (the protocol's
  * percentile window, or the identity window for "as the file is") applies; other files become RGB.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import type { SlicePixels, VoiSetting } from '../../../extensions/sam-segmentation/src/core';
+import { DEFAULT_MAX_PIXELS } from './types';
 
 /** The identity window: 8-bit values shown as they are. */
 export const IDENTITY_WINDOW: VoiSetting = { kind: 'window', center: 128, width: 256 };
 
 /** A file name the 2D loaders read. */
 export const IMAGE_2D_FILE = /\.(png|jpe?g)$/i;
+
+/** An image refused for its size (before decoding): a data limit, so `pixels` goes on its skipped line. */
+export class ImageTooLargeError extends Error {
+  constructor(
+    readonly pixels: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ImageTooLargeError';
+  }
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** Reads up to `length` bytes at `position` (fewer at the end of the file). */
+function readAt(fd: number, position: number, length: number): Buffer {
+  const buffer = Buffer.alloc(length);
+  let filled = 0;
+  while (filled < length) {
+    const n = readSync(fd, buffer, filled, length - filled, position + filled);
+    if (n === 0) break;
+    filled += n;
+  }
+  return buffer.subarray(0, filled);
+}
+
+/** A JPEG's frame size from its SOF marker, walking the marker segments (EXIF and ICC data skipped). */
+function jpegSize(fd: number): { width: number; height: number } | undefined {
+  let position = 2; // after SOI (FF D8)
+  for (let segments = 0; segments < 10_000; segments++) {
+    const head = readAt(fd, position, 9);
+    if (head.length < 4 || head[0] !== 0xff) return undefined;
+    const marker = head[1]!;
+    if (marker === 0xff) {
+      position++; // a fill byte
+      continue;
+    }
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      position += 2; // no length
+      continue;
+    }
+    if (marker === 0xd9 || marker === 0xda) return undefined; // end of image, or scan data before any frame
+    // SOF0-SOF15 except DHT (C4), JPG (C8) and DAC (CC): length, precision, height, width.
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      if (head.length < 9) return undefined;
+      return { height: head.readUInt16BE(5), width: head.readUInt16BE(7) };
+    }
+    position += 2 + head.readUInt16BE(2);
+  }
+  return undefined;
+}
+
+/**
+ * Width and height from a PNG's IHDR chunk or a JPEG's frame header, read without decoding; undefined
+ * when the file starts as neither (its decoder then says what is wrong).
+ */
+export function imageSize(path: string): { width: number; height: number } | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const head = readAt(fd, 0, 24);
+    if (
+      head.length === 24 &&
+      PNG_SIGNATURE.every((b, i) => head[i] === b) &&
+      head.toString('latin1', 12, 16) === 'IHDR'
+    )
+      return { width: head.readUInt32BE(16), height: head.readUInt32BE(20) };
+    if (head.length >= 4 && head[0] === 0xff && head[1] === 0xd8) return jpegSize(fd);
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * Refuses, from its header, an image of more than `maxPixels` pixels: decoding it would hold the image,
+ * its masks and the evaluation's buffers at that size in one worker.
+ */
+export function checkImagePixels(path: string, maxPixels: number): void {
+  const size = imageSize(path);
+  if (!size) return;
+  const pixels = size.width * size.height;
+  if (pixels <= maxPixels) return;
+  throw new ImageTooLargeError(
+    pixels,
+    `the image is ${size.width} x ${size.height} = ${count(pixels)} pixels, above the limit of ` +
+      `${count(maxPixels)} (--max-pixels; the default is 4096 x 4096 = ${count(DEFAULT_MAX_PIXELS)}): not decoded. ` +
+      'Raise --max-pixels to evaluate it (a worker holds the image and each of its masks at full size).',
+  );
+}
 
 interface Decoded {
   width: number;
@@ -69,16 +161,24 @@ export function loadImage8(path: string): SlicePixels {
   return { ...base, values, samplesPerPixel: 3, photometricInterpretation: 'RGB', planarConfiguration: 0 };
 }
 
-function checkSize(path: string, decoded: Decoded, width: number, height: number): void {
+function checkSize(path: string, decoded: { width: number; height: number }, width: number, height: number): void {
   if (decoded.width !== width || decoded.height !== height) {
     throw new Error(`${path} is ${decoded.width} x ${decoded.height}; its image is ${width} x ${height}.`);
   }
 }
 
+/** The header's size is checked first: a mask claiming another (maybe huge) size is never decoded. */
+function decodeOfSize(path: string, width: number, height: number, keep16Bit = false): Decoded {
+  const header = imageSize(path);
+  if (header) checkSize(path, header, width, height);
+  const decoded = decodeFile(path, keep16Bit);
+  checkSize(path, decoded, width, height);
+  return decoded;
+}
+
 /** A mask image (first channel > 127 = foreground) of the given size. */
 export function loadMask(path: string, width: number, height: number): Uint8Array {
-  const decoded = decodeFile(path);
-  checkSize(path, decoded, width, height);
+  const decoded = decodeOfSize(path, width, height);
   const mask = new Uint8Array(width * height);
   for (let i = 0, o = 0; i < mask.length; i++, o += decoded.channels) mask[i] = decoded.data[o]! > 127 ? 1 : 0;
   return mask;
@@ -87,8 +187,7 @@ export function loadMask(path: string, width: number, height: number): Uint8Arra
 /** A label-map PNG (first channel = label value, 8 or 16 bit) of the given size. */
 export function loadLabelImage(path: string, width: number, height: number): Uint16Array {
   if (!/\.png$/i.test(path)) throw new Error(`${path}: a label map must be a PNG (JPEG compression alters labels).`);
-  const decoded = decodeFile(path, true);
-  checkSize(path, decoded, width, height);
+  const decoded = decodeOfSize(path, width, height, true);
   const labels = new Uint16Array(width * height);
   for (let i = 0, o = 0; i < labels.length; i++, o += decoded.channels) labels[i] = decoded.data[o]!;
   return labels;

@@ -8,6 +8,19 @@ import type { SlicePixels, VoiSetting } from '../../../extensions/sam-segmentati
 /** An object is kept when it has more than this many foreground pixels (the protocol's 50-pixel rule). */
 export const MIN_OBJECT_PIXELS = 50;
 
+/**
+ * The default of --max-pixels: a 2D image with more pixels is refused from its header, before it is
+ * decoded. A worker holds the image, each object's mask and the evaluation's buffers at full size: an
+ * 8000 x 8000 PNG took 3.8 GB there; 4096 x 4096 holds about 1/4 of that.
+ */
+export const DEFAULT_MAX_PIXELS = 4096 * 4096;
+
+/** What the loaders refuse before reading a reference whole. */
+export interface LoadLimits {
+  /** Pixels of a 2D image (width x height), default DEFAULT_MAX_PIXELS. */
+  maxPixels?: number;
+}
+
 export interface EvalObject {
   /** The object's name from the mapping file or the mask file name, e.g. "liver", "tumour". */
   name: string;
