@@ -10,6 +10,12 @@
  *   runtime-loaded bundle cannot reach the host's React, so the panel mounts its own root.
  * - onnxruntime-web is resolved with the `onnxruntime-web-use-extern-wasm` condition so its
  *   Emscripten glue and `.wasm` stay separate files, copied beside the bundle into `ort/`.
+ * - Every script is a `.js` file (ES modules all the same): stock web servers (Debian's nginx
+ *   `mime.types`) have no type for `.mjs` and answer application/octet-stream, which browsers
+ *   refuse for module scripts. The entry is `index.js` (small, to be served with
+ *   `Cache-Control: no-cache`); every other chunk has a content hash in its name (immutable).
+ *   onnxruntime's glue is copied as `ort/<name>.js` and given to onnxruntime by explicit path
+ *   (`runtime/assetUrls.ts` ORT_FILES, `env.wasm.wasmPaths = {mjs, wasm}`).
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -20,8 +26,15 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = (await import('node:module')).createRequire(import.meta.url);
 const ortDist = dirname(require.resolve('onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm'));
 
-/** onnxruntime files the extension needs at run time (WASM and WebGPU through JSEP). */
-export const ORT_RUNTIME_FILES = ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm'];
+/**
+ * onnxruntime files the extension needs at run time (WASM and WebGPU through JSEP): the package's
+ * file, and its name in `ort/` (the `.mjs` glue as `.js`). The names in `ort/` are the ones
+ * extensions/sam-segmentation/src/runtime/assetUrls.ts passes to onnxruntime (a unit test checks).
+ */
+export const ORT_RUNTIME_FILES = [
+  { from: 'ort-wasm-simd-threaded.jsep.mjs', to: 'ort-wasm-simd-threaded.jsep.js' },
+  { from: 'ort-wasm-simd-threaded.jsep.wasm', to: 'ort-wasm-simd-threaded.jsep.wasm' },
+];
 
 /** Copies static files into the output next to the bundle, without another dependency. */
 class CopyFilesPlugin {
@@ -36,7 +49,8 @@ class CopyFilesPlugin {
         () => {
           for (const { from, to } of this.files) {
             compilation.fileDependencies.add(from);
-            compilation.emitAsset(to, new webpack.sources.RawSource(readFileSync(from)));
+            // Copied as they are: `minimized` keeps the minimizer off onnxruntime's `.js` glue.
+            compilation.emitAsset(to, new webpack.sources.RawSource(readFileSync(from)), { minimized: true });
           }
         },
       );
@@ -88,8 +102,8 @@ function esmBundle({ name, packageDir, copy = [] }, mode) {
     experiments: { outputModule: true },
     output: {
       path: join(root, packageDir, 'dist'),
-      filename: '[name].mjs',
-      chunkFilename: '[name].[contenthash:8].mjs',
+      filename: '[name].js',
+      chunkFilename: '[name].[contenthash:8].js',
       library: { type: 'module' },
       module: true,
       publicPath: 'auto',
@@ -122,7 +136,7 @@ export default (_env, argv) => {
         name: 'extension',
         packageDir: 'extensions/sam-segmentation',
         copy: [
-          ...ORT_RUNTIME_FILES.map((f) => ({ from: join(ortDist, f), to: `ort/${f}` })),
+          ...ORT_RUNTIME_FILES.map((f) => ({ from: join(ortDist, f.from), to: `ort/${f.to}` })),
           ...(existsSync(join(root, 'models')) ? modelFiles() : []),
         ],
       },

@@ -11,12 +11,18 @@ export interface AppConfigOptions {
   basePath: string;
 }
 
-export const SAM_EXTENSION_PATH = 'sam/extension/index.mjs';
-export const SAM_MODE_PATH = 'sam/mode/index.mjs';
+/**
+ * Where the bundles live below the viewer's base path. The folder is not `sam/`: that is the mode's
+ * route (`/sam?StudyInstanceUIDs=…`), and a web server's `try_files $uri $uri/ /index.html` would
+ * find the folder for the route (301 to `/sam/`, then 403) instead of the viewer's index.html.
+ */
+export const SAM_BUNDLE_FOLDER = 'ohif-sam/';
+export const SAM_EXTENSION_PATH = `${SAM_BUNDLE_FOLDER}extension/index.js`;
+export const SAM_MODE_PATH = `${SAM_BUNDLE_FOLDER}mode/index.js`;
 /** Where the demo server's DICOMweb endpoint for the sample studies lives, below the base path. */
 export const DICOMWEB_PATH = 'dicomweb';
 
-/** The lines to append to any OHIF 3.x app-config.js once the bundles are copied to `<base>sam/`. */
+/** The lines to append to any OHIF 3.x app-config.js once the bundles are copied to `<base>ohif-sam/`. */
 export function samConfigLines(basePath: string): string {
   return [
     '// Segment Anything: load the SAM extension and mode from their ES-module bundles.',

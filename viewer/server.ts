@@ -342,7 +342,7 @@ export function assertBuilt(): void {
   const missing: string[] = [];
   if (!isViewerInstalled()) missing.push('the OHIF viewer (run `npm install`, which runs viewer/setup-viewer.ts)');
   for (const dir of [EXTENSION_DIST, MODE_DIST]) {
-    if (!existsSync(join(dir, 'index.mjs'))) missing.push(`${dir}/index.mjs (run \`npm run build\`)`);
+    if (!existsSync(join(dir, 'index.js'))) missing.push(`${dir}/index.js (run \`npm run build\`)`);
   }
   if (missing.length > 0) throw new Error(`Cannot serve the viewer, missing:\n  - ${missing.join('\n  - ')}`);
 }

@@ -184,7 +184,7 @@ describe('a corrupt model file', () => {
       const page = await (await newViewerContext(browser)).newPage();
       const problems = recordProblems(page);
       // The default model's encoder arrives damaged: its checksum no longer matches the manifest.
-      await page.route(/\/sam\/extension\/models\/[^/]+\/encoder\.onnx$/, (route) =>
+      await page.route(/\/ohif-sam\/extension\/models\/[^/]+\/encoder\.onnx$/, (route) =>
         route.fulfill({
           status: 200,
           body: Buffer.from('this is not an ONNX model'),

@@ -65,7 +65,7 @@ describe.each(['/', '/ohif/'])('the viewer served at %s', (basePath) => {
         expect(runtime.text).toMatch(/2 threads/); // cross-origin isolated: multi-threaded WASM
 
         // onnxruntime and the model came from beside the extension bundle, under the base path.
-        const extensionRoot = `${server.url}sam/extension/`;
+        const extensionRoot = `${server.url}ohif-sam/extension/`;
         expect(requests).toContain(`${extensionRoot}ort/ort-wasm-simd-threaded.jsep.wasm`);
         expect(requests).toContain(`${extensionRoot}models/runtime-probe.onnx`);
         expect(requests.filter((u) => /\/(ort|models)\//.test(u) && !u.startsWith(extensionRoot))).toEqual([]);

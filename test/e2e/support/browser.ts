@@ -71,6 +71,6 @@ export function recordProblems(page: Page): PageProblem[] {
 
 /** Problems raised by the SAM extension or mode: from their bundles, or logged with the [SAM] prefix. */
 export function samProblems(problems: PageProblem[]): PageProblem[] {
-  const ours = /\/sam\/(extension|mode)\//;
+  const ours = /\/ohif-sam\/(extension|mode)\//;
   return problems.filter((p) => ours.test(p.url) || ours.test(p.text) || p.text.includes('[SAM]'));
 }

@@ -10,6 +10,36 @@ import {
   type RunningServer,
 } from '../../../viewer/server';
 import { VIEWER_DIR } from '../../../viewer/setup-viewer';
+import { ORT_FILES } from '../../../extensions/sam-segmentation/src/runtime/assetUrls';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+/** Every file below `dir`, relative to it. */
+function filesBelow(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1));
+}
+
+describe('the built bundles', () => {
+  // Any stock web server (Debian's nginx mime.types has no `mjs`) serves `.js` as JavaScript.
+  it.each(['extensions/sam-segmentation/dist', 'modes/sam-mode/dist'])(
+    '%s: an index.js entry, every other script content-hashed, no .mjs file',
+    (dist) => {
+      const files = filesBelow(join(ROOT, dist));
+      expect(files).toContain('index.js');
+      expect(files.filter((f) => f.endsWith('.mjs'))).toEqual([]);
+      const scripts = files.filter((f) => f.endsWith('.js') && f !== 'index.js' && !f.startsWith('ort/'));
+      expect(scripts.filter((f) => !/\.[0-9a-f]{8}\.js$/.test(f))).toEqual([]);
+    },
+  );
+
+  it('holds onnxruntime’s files under the names the extension gives onnxruntime', () => {
+    const files = filesBelow(join(ROOT, 'extensions/sam-segmentation/dist'));
+    expect(files).toEqual(expect.arrayContaining([`ort/${ORT_FILES.mjs}`, `ort/${ORT_FILES.wasm}`]));
+    expect(files.filter((f) => f.startsWith('ort/')).sort()).toEqual([`ort/${ORT_FILES.mjs}`, `ort/${ORT_FILES.wasm}`]);
+  });
+});
 
 describe('app-config composition', () => {
   const stock = readFileSync(join(VIEWER_DIR, 'app-config.js'), 'utf8');
@@ -18,8 +48,8 @@ describe('app-config composition', () => {
     const config = composeAppConfig(stock, { basePath: '/' });
     expect(config.startsWith(stock.trimEnd())).toBe(true);
     expect(config).toContain(samConfigLines('/'));
-    expect(samConfigLines('/ohif/')).toContain("window.config.extensions.push('/ohif/sam/extension/index.mjs');");
-    expect(samConfigLines('/ohif/')).toContain("window.config.modes.push('/ohif/sam/mode/index.mjs');");
+    expect(samConfigLines('/ohif/')).toContain("window.config.extensions.push('/ohif/ohif-sam/extension/index.js');");
+    expect(samConfigLines('/ohif/')).toContain("window.config.modes.push('/ohif/ohif-sam/mode/index.js');");
   });
 
   it('lets the samples data source store (STOW-RS to the demo endpoint)', () => {
@@ -81,12 +111,15 @@ describe('the demo server', () => {
 
   it('serves the composed app-config and the extension, its onnxruntime files and models', async () => {
     expect(await (await fetch(`${server.url}app-config.js`)).text()).toContain(samConfigLines('/ohif/'));
-    const ext = await fetch(`${server.url}sam/extension/index.mjs`);
+    const ext = await fetch(`${server.url}ohif-sam/extension/index.js`);
     expect(ext.headers.get('content-type')).toMatch(/^text\/javascript/);
-    const wasm = await fetch(`${server.url}sam/extension/ort/ort-wasm-simd-threaded.jsep.wasm`, { method: 'HEAD' });
+    const wasm = await fetch(`${server.url}ohif-sam/extension/ort/${ORT_FILES.wasm}`, { method: 'HEAD' });
     expect(wasm.headers.get('content-type')).toBe('application/wasm');
-    expect((await fetch(`${server.url}sam/extension/models/runtime-probe.onnx`)).status).toBe(200);
-    expect((await fetch(`${server.url}sam/mode/index.mjs`)).status).toBe(200);
+    const glue = await fetch(`${server.url}ohif-sam/extension/ort/${ORT_FILES.mjs}`, { method: 'HEAD' });
+    expect(glue.status).toBe(200);
+    expect(glue.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect((await fetch(`${server.url}ohif-sam/extension/models/runtime-probe.onnx`)).status).toBe(200);
+    expect((await fetch(`${server.url}ohif-sam/mode/index.js`)).status).toBe(200);
   });
 
   it('patches the viewer bundles for the sub-path', async () => {
@@ -104,11 +137,11 @@ describe('the demo server', () => {
     });
     expect(stow.status).toBe(415); // the STOW-RS route answered: it wants multipart/related DICOM
     expect(await stow.text()).toMatch(/multipart\/related; type="application\/dicom"/);
-    expect((await fetch(`${server.url}sam/mode/index.mjs`, { method: 'POST', body: '' })).status).toBe(405);
+    expect((await fetch(`${server.url}ohif-sam/mode/index.js`, { method: 'POST', body: '' })).status).toBe(405);
   });
 
   it('refuses paths that escape the served folders', async () => {
-    const res = await fetch(`${server.url}sam/extension/%2e%2e%2f%2e%2e%2fpackage.json`);
+    const res = await fetch(`${server.url}ohif-sam/extension/%2e%2e%2f%2e%2e%2fpackage.json`);
     expect([400, 404]).toContain(res.status);
   });
 });
@@ -119,11 +152,11 @@ describe('the demo server with another models folder (the bench’s decoder twin
     writeFileSync(join(dir, 'manifest.json'), '{"version":1,"marker":"bench"}');
     const server = await startServer({ port: 0, modelsDir: dir });
     try {
-      expect(await (await fetch(`${server.url}sam/extension/models/manifest.json`)).json()).toEqual({
+      expect(await (await fetch(`${server.url}ohif-sam/extension/models/manifest.json`)).json()).toEqual({
         version: 1,
         marker: 'bench',
       });
-      expect((await fetch(`${server.url}sam/extension/models/runtime-probe.onnx`)).status).toBe(404);
+      expect((await fetch(`${server.url}ohif-sam/extension/models/runtime-probe.onnx`)).status).toBe(404);
     } finally {
       await server.close();
       rmSync(dir, { recursive: true, force: true });

@@ -100,7 +100,7 @@ function generator(seed: number) {
     'metadata',
     'assets',
     'index.html',
-    'index.mjs',
+    'index.js',
     'app-config.js',
     'manifest.json',
     'package.json',
@@ -319,7 +319,7 @@ function generator(seed: number) {
     if (roll < 0.3)
       return { kind: 'http', request: { method: pick(METHODS), path: escapedPath(), headers: oddHeaders() } };
     if (roll < 0.36) {
-      const path = `/${pick(['', 'sam/', 'samples/', 'dicomweb/'])}${word('a%./\\', 1000 + int(14_000))}`;
+      const path = `/${pick(['', 'ohif-sam/', 'samples/', 'dicomweb/'])}${word('a%./\\', 1000 + int(14_000))}`;
       return { kind: 'http', request: { path } };
     }
     if (roll < 0.5) return { kind: 'http', request: stow() };

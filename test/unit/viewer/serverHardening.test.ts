@@ -23,7 +23,7 @@ describe('the demo server under malformed requests', () => {
 
   it('answers malformed %-escapes in file paths with 400 and stays up', async () => {
     // `curl --path-as-is http://127.0.0.1:3000/%ff` ended the process (URIError in safeJoin).
-    for (const path of ['/%ff', '/sam/extension/%ff.mjs', '/samples/%E0%80.json', '/assets/%', '/%c0%ae%c0%ae/']) {
+    for (const path of ['/%ff', '/ohif-sam/extension/%ff.js', '/samples/%E0%80.json', '/assets/%', '/%c0%ae%c0%ae/']) {
       const res = await rawRequest(server.origin, { path });
       expect([path, res.status]).toEqual([path, 400]);
       expect(res.body.toString()).toMatch(/malformed %-escape/);
@@ -48,7 +48,7 @@ describe('the demo server under malformed requests', () => {
       await rawSocketStatus(server.origin, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'),
     ).toBe(405);
     // A path starting with `//` is a path, not another host.
-    expect((await rawRequest(server.origin, { path: '//sam/mode/index.mjs' })).status).toBe(200);
+    expect((await rawRequest(server.origin, { path: '//ohif-sam/mode/index.js' })).status).toBe(200);
     expect((await fetch(server.url)).status).toBe(200);
   });
 });
@@ -144,14 +144,14 @@ describe('the demo server’s security headers', () => {
       ['GET', '/ohif/', 200],
       ['GET', '/ohif/sam?StudyInstanceUIDs=1.2.3', 200],
       ['GET', '/ohif/app-config.js', 200],
-      ['GET', '/ohif/sam/extension/index.mjs', 200],
-      ['HEAD', '/ohif/sam/extension/ort/ort-wasm-simd-threaded.jsep.wasm', 200],
+      ['GET', '/ohif/ohif-sam/extension/index.js', 200],
+      ['HEAD', '/ohif/ohif-sam/extension/ort/ort-wasm-simd-threaded.jsep.wasm', 200],
       ['GET', `/ohif/samples/${SAMPLE_STUDIES[0]!.manifest}`, 200],
       ['GET', '/ohif/dicomweb/studies', 200],
       ['GET', '/ohif/dicomweb/studies/1.2.3/series', 404],
       ['GET', '/ohif/missing.js', 404],
       ['GET', '/elsewhere', 404],
-      ['POST', '/ohif/sam/mode/index.mjs', 405],
+      ['POST', '/ohif/ohif-sam/mode/index.js', 405],
       ['GET', '/ohif/%ff', 400],
       ['GET', '/ohif', 302],
     ];

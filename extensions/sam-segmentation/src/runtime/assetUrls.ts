@@ -20,4 +20,19 @@ export function assetUrl(relativePath: string, base: string = bundleBaseUrl()): 
 }
 
 export const ORT_FOLDER = 'ort/';
+
+/**
+ * onnxruntime's files in `ort/`, by name. The glue is onnxruntime's `.mjs` file copied under a `.js`
+ * name (.webpack/webpack.config.mjs), because stock web servers have no JavaScript type for `.mjs`;
+ * onnxruntime would look for its own `.mjs` name, so both files are given to it by explicit URL.
+ */
+export const ORT_FILES = {
+  mjs: 'ort-wasm-simd-threaded.jsep.js',
+  wasm: 'ort-wasm-simd-threaded.jsep.wasm',
+} as const;
+
+/** onnxruntime's `env.wasm.wasmPaths` for the files in the `ort/` folder at `ortBaseUrl`. */
+export function ortWasmPaths(ortBaseUrl: string): { mjs: string; wasm: string } {
+  return { mjs: new URL(ORT_FILES.mjs, ortBaseUrl).href, wasm: new URL(ORT_FILES.wasm, ortBaseUrl).href };
+}
 export const MODELS_FOLDER = 'models/';

@@ -16,6 +16,7 @@ import type {
   WorkerRequest,
   WorkerResponse,
 } from './workerMessages';
+import { ortWasmPaths } from './assetUrls';
 import { chooseBackend, wasmThreadCount } from './backendSelection';
 import { EmbeddingCache } from './embeddingCache';
 import { InferenceEngine } from './inferenceEngine';
@@ -48,7 +49,7 @@ async function hasWebGpuAdapter(): Promise<boolean> {
 }
 
 function configureOrt(ortBaseUrl: string, env: RuntimeEnvironment): void {
-  ort.env.wasm.wasmPaths = ortBaseUrl;
+  ort.env.wasm.wasmPaths = ortWasmPaths(ortBaseUrl);
   ort.env.wasm.numThreads = wasmThreadCount(env);
   // The worker is already off the main thread; ORT's own proxy worker would add a copy per call.
   ort.env.wasm.proxy = false;
