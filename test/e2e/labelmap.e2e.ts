@@ -232,6 +232,83 @@ describe('accepts started together', () => {
   });
 });
 
+describe('New segment in the SAM panel', () => {
+  it('adds a named segment that the next accept writes into, keeping the first segment’s voxels', async () => {
+    const panel = page.locator('[data-testid="sam-segment-target"]');
+    // A series with no SAM segmentation: the panel says the first accept makes "SAM 1".
+    await page.evaluate(() => {
+      const { segmentationService } = (window as unknown as PageWindow).services;
+      for (const s of segmentationService.getSegmentations()) segmentationService.remove(s.segmentationId);
+    });
+    await page.locator('[data-cy="samPanel-btn"]').click();
+    await page.locator('[data-testid="sam-segment-target"][data-exists="0"]').waitFor();
+    expect(await panel.locator('[data-testid="sam-target-label"]').textContent()).toContain(
+      'a new segment "SAM 1" will be created',
+    );
+
+    const firstAccept = await accept(page, slice, first, acceptOptions);
+    expect(firstAccept).toMatchObject({ segmentIndex: 1, createdSegmentation: true });
+    const id = firstAccept.segmentationId;
+    await page.locator('[data-testid="sam-segment-target"][data-exists="1"][data-label="SAM 1"]').waitFor();
+    expect(await page.locator('[data-testid="sam-new-segment-name"]').getAttribute('placeholder')).toBe('SAM 2');
+
+    await page.locator('[data-testid="sam-new-segment-name"]').fill('Kidney');
+    await page.locator('[data-testid="sam-new-segment"]').click();
+    await page.locator('[data-testid="sam-segment-target"][data-exists="1"][data-label="Kidney"]').waitFor();
+    expect(await panel.locator('[data-testid="sam-target-label"]').textContent()).toContain('Kidney');
+    expect(await panel.locator('[data-testid="sam-target-color"]').getAttribute('data-color')).toMatch(/^\d+,\d+,\d+$/);
+
+    const overlap = count(first, (v, i) => v !== 0 && second[i] !== 0);
+    const kidney = await accept(page, slice, second, acceptOptions);
+    expect(kidney).toMatchObject({
+      segmentationId: id,
+      segmentIndex: 2,
+      createdSegment: false,
+      voxelsWritten: count(second) - overlap,
+      voxelsSkipped: overlap,
+    });
+    const labelmap = await readLabelmap(page, id, slice);
+    expect(labelmap.slice).toEqual(composite(first.length, [second, 2], [first, 1]));
+    expect(labelmap.elsewhere).toBe(0);
+
+    // OHIF's segment statistics pass after the second accept (see segmentGuard.ts) has written back
+    // its segments: both are still there, the new one named and active.
+    await page.waitForFunction(
+      (id) =>
+        (window as unknown as PageWindow).services.segmentationService.getSegmentation(id)?.segments[2]?.cachedStats
+          ?.namedStats !== undefined,
+      id,
+    );
+    expect(await segments(page, id)).toEqual({
+      1: expect.objectContaining({ label: 'SAM 1', algorithmType: SEMIAUTOMATIC, algorithmName, active: false }),
+      2: expect.objectContaining({ label: 'Kidney', algorithmType: SEMIAUTOMATIC, algorithmName, active: true }),
+    });
+    expect((await readLabelmap(page, id, slice)).slice).toEqual(composite(first.length, [second, 2], [first, 1]));
+    await page.locator('[data-testid="sam-segment-target"][data-label="Kidney"]').waitFor();
+  });
+
+  it('takes a colour from the panel’s list, and works as the command newSamSegment (default name "SAM n")', async () => {
+    await page.locator('[data-testid="sam-new-segment-color-blue"]').click();
+    await page.locator('[data-testid="sam-new-segment-name"]').fill('Liver');
+    await page.locator('[data-testid="sam-new-segment"]').click();
+    await page.locator('[data-testid="sam-segment-target"][data-label="Liver"]').waitFor();
+    await page.locator('[data-testid="sam-target-color"][data-color="0,130,200"]').waitFor();
+
+    const made = await page.evaluate(() =>
+      (window as unknown as PageWindow).commandsManager.runCommand('newSamSegment'),
+    );
+    expect(made).toMatchObject({ segmentIndex: 4, label: 'SAM 4', createdSegmentation: false });
+    await page.locator('[data-testid="sam-segment-target"][data-label="SAM 4"]').waitFor();
+    const labels = Object.values((await segments(page, (made as { segmentationId: string }).segmentationId)) ?? {});
+    expect(labels.map((s) => [s.label, s.active])).toEqual([
+      ['SAM 1', false],
+      ['Kidney', false],
+      ['Liver', false],
+      ['SAM 4', true],
+    ]);
+  });
+});
+
 describe('the page', () => {
   it('raised no errors from the SAM extension', () => {
     expect(samProblems(problems)).toEqual([]);

@@ -28,7 +28,7 @@ export interface PageSegment {
   active: boolean;
   algorithmType?: string;
   algorithmName?: string;
-  cachedStats?: { algorithmType?: string; algorithmName?: string };
+  cachedStats?: { algorithmType?: string; algorithmName?: string; namedStats?: unknown };
 }
 
 /** The page's objects the tests use (OHIF puts them on window). */
@@ -61,7 +61,7 @@ export interface PageWindow {
     };
     segmentationService: {
       remove(id: string): void;
-      getSegmentations(): Array<{ label: string }>;
+      getSegmentations(): Array<{ label: string; segmentationId: string }>;
       getSegmentation(id: string): { segments: Record<string, PageSegment> } | undefined;
       getSegmentationRepresentations(viewportId: string, specifier?: { segmentationId?: string }): unknown[];
     };

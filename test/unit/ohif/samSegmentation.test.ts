@@ -1,4 +1,9 @@
-import { algorithmNameFor } from '../../../extensions/sam-segmentation/src/ohif/labelmap/samSegmentation';
+import type { Segment, Segmentation, ViewerHost } from '../../../extensions/sam-segmentation/src/ohif/host/hostTypes';
+import {
+  algorithmNameFor,
+  nextSamSegmentName,
+} from '../../../extensions/sam-segmentation/src/ohif/labelmap/samSegmentation';
+import { KEEP_EMPTY_MS, SegmentGuard } from '../../../extensions/sam-segmentation/src/ohif/labelmap/segmentGuard';
 
 describe('SegmentAlgorithmName', () => {
   it('is the model name and version, within DICOM’s 64 characters', () => {
@@ -14,5 +19,92 @@ describe('SegmentAlgorithmName', () => {
     });
     expect(long.length).toBeLessThanOrEqual(64);
     expect(long).toMatch(/^SAM ViT-B.* v1$/);
+  });
+});
+
+describe('the default name of a new segment', () => {
+  it('is "SAM n" for the segment index it will have', () => {
+    expect(nextSamSegmentName([])).toBe('SAM 1');
+    expect(nextSamSegmentName(['SAM 1'], 2)).toBe('SAM 2');
+    expect(nextSamSegmentName(['Liver', 'Kidney'], 3)).toBe('SAM 3');
+  });
+
+  it('skips names already taken (a segment renamed, or one deleted and re-added)', () => {
+    expect(nextSamSegmentName(['SAM 2', 'SAM 3 '], 2)).toBe('SAM 4');
+    expect(nextSamSegmentName(['SAM 1', 'SAM 2'])).toBe('SAM 3');
+    expect(nextSamSegmentName(['SAM 1'], 0)).toBe('SAM 2');
+  });
+});
+
+describe('SegmentGuard and a new, still empty segment', () => {
+  /** A segmentation state with OHIF's stale write: `drop` puts back the segments as they were before. */
+  function fakeHost() {
+    let segments: Record<string, Segment | undefined> = {
+      1: { segmentIndex: 1, label: 'SAM 1', locked: false, active: false },
+    };
+    let listener: ((e: { segmentationId?: string }) => void) | undefined;
+    const segmentation = (): Segmentation => ({
+      segmentationId: 'seg',
+      label: 'SAM',
+      segments,
+      representationData: { Labelmap: { imageIds: ['labelmap-1'] } },
+    });
+    const host = {
+      services: {
+        segmentationService: {
+          EVENTS: { SEGMENTATION_MODIFIED: 'modified' },
+          subscribe: (_: string, cb: typeof listener) => ((listener = cb), { unsubscribe: () => undefined }),
+          getSegmentation: () => segmentation(),
+        },
+      },
+      tools: {
+        segmentation: {
+          updateSegmentations: ([u]: Array<{ payload: Partial<Segmentation> }>) => {
+            segments = u!.payload.segments!;
+          },
+        },
+      },
+      cornerstone: { cache: { getImage: () => ({ getPixelData: () => new Uint8Array(16) }) } },
+    } as unknown as ViewerHost;
+    return {
+      host,
+      add(segment: Segment) {
+        segments = { ...segments, [segment.segmentIndex]: segment };
+      },
+      staleWrite(before: Record<string, Segment | undefined>) {
+        segments = before;
+        listener?.({ segmentationId: 'seg' });
+      },
+      get segments() {
+        return segments;
+      },
+    };
+  }
+
+  it('puts the segment back when a stale write drops it right after it was made, active', () => {
+    let now = 1_000;
+    const state = fakeHost();
+    const guard = new SegmentGuard(state.host, () => now);
+    const before = state.segments;
+    const kidney = { segmentIndex: 2, label: 'Kidney', algorithmType: 'SEMIAUTOMATIC', algorithmName: 'm' };
+    guard.remember('seg', kidney, true);
+    state.add({ ...kidney, locked: false, active: true });
+    now += 1_500;
+    state.staleWrite(before);
+    expect(state.segments[2]).toMatchObject({ label: 'Kidney', active: true, algorithmName: 'm' });
+    expect(state.segments[1]).toMatchObject({ active: false });
+  });
+
+  it('takes it as deleted on purpose once the span of a stale write is over', () => {
+    let now = 1_000;
+    const state = fakeHost();
+    const guard = new SegmentGuard(state.host, () => now);
+    const before = state.segments;
+    const kidney = { segmentIndex: 2, label: 'Kidney', algorithmType: 'SEMIAUTOMATIC', algorithmName: 'm' };
+    guard.remember('seg', kidney, true);
+    state.add({ ...kidney, locked: false, active: true });
+    now += KEEP_EMPTY_MS + 1;
+    state.staleWrite(before);
+    expect(state.segments[2]).toBeUndefined();
   });
 });

@@ -10,7 +10,7 @@ import type { RuntimeSession } from '../runtime/runtimeSession';
 import type { ViewerHost } from './host/hostTypes';
 import { imageOnViewport } from './host/viewportImage';
 import type { AcceptOptions, AcceptResult, MaskOnImage } from './labelmap/acceptMask';
-import { SamLabelmap } from './labelmap/SamLabelmap';
+import { SamLabelmap, type NewSegmentOptions, type NewSegmentResult } from './labelmap/SamLabelmap';
 import { algorithmNameFor } from './labelmap/samSegmentation';
 import { bindPreviewHotkeys } from './previewHotkeys';
 import type { SamState } from './samState';
@@ -30,6 +30,7 @@ export class SamInViewer {
   private encoding: SeriesEncodingController | undefined;
   private readonly unbindHotkeys: () => void;
   private readonly activeChange: { unsubscribe(): void };
+  private readonly segmentationChanges: Array<{ unsubscribe(): void }>;
 
   constructor(
     private readonly host: ViewerHost,
@@ -57,7 +58,22 @@ export class SamInViewer {
     this.input = new PromptInput(host, this.sessions);
     this.input.start();
     // The panel shows the active viewport's session.
-    this.activeChange = this.sessions.viewports.onActiveChange(() => update({ segment: this.sessions.activeView() }));
+    this.activeChange = this.sessions.viewports.onActiveChange(() => {
+      update({ segment: this.sessions.activeView() });
+      this.showSegmentTarget();
+    });
+    // …and the segment an accept there writes into (the user may pick another in OHIF's panel).
+    const { segmentationService } = host.services;
+    const { SEGMENTATION_MODIFIED, SEGMENTATION_ADDED, SEGMENTATION_REMOVED, SEGMENTATION_REPRESENTATION_MODIFIED } =
+      segmentationService.EVENTS;
+    this.segmentationChanges = [
+      SEGMENTATION_MODIFIED,
+      SEGMENTATION_ADDED,
+      SEGMENTATION_REMOVED,
+      SEGMENTATION_REPRESENTATION_MODIFIED,
+    ]
+      .filter((e): e is string => e !== undefined)
+      .map((e) => segmentationService.subscribe(e, () => this.showSegmentTarget()));
     this.unbindHotkeys = bindPreviewHotkeys({
       canAccept: () => ['prompting', 'decoding', 'preview'].includes(this.sessions.activeView()?.phase ?? 'idle'),
       canReject: () => (this.sessions.activeView()?.phase ?? 'idle') !== 'idle',
@@ -84,6 +100,45 @@ export class SamInViewer {
     this.encoding.start();
     this.promptActiveImage();
     this.update({ segment: this.sessions.activeView() });
+    this.showSegmentTarget();
+  }
+
+  private shownTarget = '';
+
+  /** Puts the active viewport's target segment (SamLabelmap.segmentTarget) in the panel's state when it changed. */
+  private showSegmentTarget(): void {
+    const id = this.sessions.activeId();
+    let segmentTarget;
+    try {
+      segmentTarget = id === undefined ? undefined : this.labelmap.segmentTarget(id);
+    } catch {
+      segmentTarget = undefined; // a segmentation removed under us: the next event says what is left
+    }
+    const key = JSON.stringify(segmentTarget ?? null);
+    if (key === this.shownTarget) return;
+    this.shownTarget = key;
+    this.update({ segmentTarget });
+  }
+
+  /**
+   * Adds a segment (label: default "SAM n") to the SAM segmentation of the active viewport's series,
+   * made as an accept makes it when there is none, and makes it active for the next accept.
+   */
+  async newSegment(options: NewSegmentOptions = {}): Promise<NewSegmentResult> {
+    const viewportId = options.viewportId ?? this.sessions.activeId();
+    const viewport = viewportId === undefined ? undefined : this.sessions.viewports.stack(viewportId);
+    if (viewportId === undefined || !viewport) {
+      throw new Error('Segment Anything works on images as acquired: show an image series in the active viewport.');
+    }
+    const algorithmName = this.algorithmName();
+    if (!algorithmName) throw new Error('No model is loaded: load one before adding a SAM segment.');
+    const made = await this.labelmap.newSegment(viewportId, viewport.getCurrentImageId(), {
+      algorithmName,
+      ...(options.label !== undefined && { label: options.label }),
+      ...(options.color && { color: options.color }),
+    });
+    this.showSegmentTarget();
+    return made;
   }
 
   /** Reads the prompt on the active viewport's image again (e.g. measurements switched on). */
@@ -130,6 +185,7 @@ export class SamInViewer {
     this.propagation.stop(true);
     this.unbindHotkeys();
     this.activeChange.unsubscribe();
+    for (const s of this.segmentationChanges) s.unsubscribe();
     this.input.stop();
     this.sessions.dispose();
     this.encoding?.stop();

@@ -11,7 +11,7 @@ import { RuntimeSession } from '../runtime/runtimeSession';
 import type { BackendPreference } from '../runtime/workerMessages';
 import { resolveViewerHost, type SamViewer } from './host/ViewerHost';
 import type { AcceptOptions, AcceptResult, MaskOnImage } from './labelmap/acceptMask';
-import type { SegTarget, UndoneAccept } from './labelmap/SamLabelmap';
+import type { NewSegmentOptions, NewSegmentResult, SegTarget, UndoneAccept } from './labelmap/SamLabelmap';
 import type { SegExport } from './labelmap/segExport';
 import type { SegStoreResult } from './labelmap/segStore';
 import { SamInViewer, type SegmentResult } from './SamInViewer';
@@ -174,6 +174,22 @@ export class SamService {
   /** Writes a mask (a segment() result) into the active segment of its series' SAM labelmap. */
   acceptMask(result: MaskOnImage, options: Partial<AcceptOptions> = {}): Promise<AcceptResult> {
     return Promise.resolve().then(() => this.attached().acceptMask(result, options));
+  }
+
+  /**
+   * Adds a segment (label: default the next free "SAM n") to the SAM segmentation of the active
+   * viewport's series, making the segmentation as an accept would when there is none, and makes it
+   * active: the next Accept or Propagate writes into it. The panel shows a failure.
+   */
+  async newSegment(options: NewSegmentOptions = {}): Promise<NewSegmentResult> {
+    try {
+      const made = await Promise.resolve().then(() => this.attached().newSegment(options));
+      if (this.state.newSegmentError !== undefined) this.update({ newSegmentError: undefined });
+      return made;
+    } catch (err) {
+      this.update({ newSegmentError: err instanceof Error ? err.message : String(err) });
+      throw err;
+    }
   }
 
   /** Undoes the newest accept still applied (OHIF's Undo button also undoes accepts, in history order). */

@@ -4,6 +4,7 @@
  */
 import type { RuntimeState } from '../runtime/runtimeSession';
 import type { AcceptResult } from './labelmap/acceptMask';
+import type { SegmentTargetView } from './labelmap/SamLabelmap';
 import type { SegmentView } from './segment/segmentState';
 import type { PropagationRequest, PropagationStatus } from './segment/SeriesPropagation';
 import type { SeriesProgress } from './SeriesEncodingController';
@@ -22,6 +23,10 @@ export interface SamState extends RuntimeState {
   preEncoding?: SeriesProgress;
   /** The active viewport's prompting session: its phase, prompt, preview or error. */
   segment?: SegmentView;
+  /** The segment the next accept on the active viewport writes into, and a new segment's default name. */
+  segmentTarget?: SegmentTargetView;
+  /** The last New segment's outcome, when it failed. */
+  newSegmentError?: string;
   /** What the last accept wrote (voxels written, voxels of other segments kept). */
   lastAccept?: AcceptResult;
   /** Measurements on the image are used as prompts too. */

@@ -177,7 +177,15 @@ export interface SegmentationService {
   addSegment(segmentationId: string, config: Partial<Segment>): void;
   setActiveSegment(segmentationId: string, segmentIndex: number): void;
   setActiveSegmentation(viewportId: string, segmentationId: string): void;
-  EVENTS: { SEGMENTATION_MODIFIED: string };
+  /** The segment's colour on a viewport, [r, g, b, a] 0-255 (Cornerstone's colour LUT). */
+  getSegmentColor?(viewportId: string, segmentationId: string, segmentIndex: number): number[] | undefined;
+  setSegmentColor?(viewportId: string, segmentationId: string, segmentIndex: number, color: number[]): void;
+  EVENTS: {
+    SEGMENTATION_MODIFIED: string;
+    SEGMENTATION_ADDED?: string;
+    SEGMENTATION_REMOVED?: string;
+    SEGMENTATION_REPRESENTATION_MODIFIED?: string;
+  };
   subscribe(event: string, callback: (e: { segmentationId?: string }) => void): { unsubscribe(): void };
 }
 

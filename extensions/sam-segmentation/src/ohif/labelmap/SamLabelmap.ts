@@ -6,7 +6,7 @@
 import { AcceptHistory } from './acceptHistory';
 import { SegmentWriter, acceptMask, type AcceptOptions, type AcceptResult, type MaskOnImage } from './acceptMask';
 import type { ViewerHost } from '../host/hostTypes';
-import { SamSegmentations, labelmapTarget } from './samSegmentation';
+import { SamSegmentations, displaySetOfImage, labelmapTarget, type TargetSegment } from './samSegmentation';
 import { downloadSeg, exportSeg, type SegExport } from './segExport';
 import { storeSeg, type SegStoreResult } from './segStore';
 
@@ -22,6 +22,28 @@ export interface UndoneAccept {
 export interface SegTarget {
   segmentationId?: string;
   viewportId?: string;
+}
+
+/** A segment made by New segment, now the active one that the next accept writes into. */
+export interface NewSegmentResult {
+  segmentationId: string;
+  segmentIndex: number;
+  label: string;
+  createdSegmentation: boolean;
+}
+
+/** New segment's options: its label (default "SAM n") and colour ([r, g, b, a], default OHIF's), and where. */
+export interface NewSegmentOptions {
+  label?: string;
+  color?: number[];
+  /** The viewport whose series gets the segment (default the active one). */
+  viewportId?: string;
+}
+
+/** What the panel shows of the segment SAM writes into, and the default name of a new one. */
+export interface SegmentTargetView {
+  target: TargetSegment;
+  nextName: string;
 }
 
 export class SamLabelmap {
@@ -65,6 +87,44 @@ export class SamLabelmap {
       this.lastSegmentationId = writer.segmentationId;
       return writer;
     });
+  }
+
+  /**
+   * Adds a segment to the SAM segmentation of the image's series (made first, as an accept makes it,
+   * when the series has none) and makes it active: the next accept or propagation writes into it.
+   */
+  newSegment(
+    viewportId: string,
+    imageId: string,
+    options: { algorithmName: string; label?: string; color?: number[] },
+  ) {
+    return this.serially(async (): Promise<NewSegmentResult> => {
+      const { algorithmName } = options;
+      const label = options.label?.trim() || undefined;
+      const displaySet = displaySetOfImage(this.host, viewportId, imageId);
+      const { segmentationId, created } = await this.segmentations.ensure(displaySet, viewportId, algorithmName, label);
+      const choice = { newSegment: true, ...(label && { label }) };
+      const { segmentIndex } = this.segmentations.chooseSegment(segmentationId, choice, algorithmName, created);
+      this.lastSegmentationId = segmentationId;
+      if (options.color) {
+        this.host.services.segmentationService.setSegmentColor?.(
+          viewportId,
+          segmentationId,
+          segmentIndex,
+          options.color,
+        );
+      }
+      const made = this.segmentations.segmentation(segmentationId).segments[segmentIndex];
+      return { segmentationId, segmentIndex, label: made?.label ?? label ?? '', createdSegmentation: created };
+    });
+  }
+
+  /** The segment the next accept on the viewport's series writes into, and a new segment's default name. */
+  segmentTarget(viewportId: string): SegmentTargetView | undefined {
+    const uids = this.host.services.viewportGridService.getState().viewports.get(viewportId)?.displaySetInstanceUIDs;
+    const uid = uids?.find((u) => this.segmentations.forDisplaySet(u)) ?? uids?.[0];
+    if (!uid) return undefined;
+    return { target: this.segmentations.target(uid, viewportId), nextName: this.segmentations.nextName(uid) };
   }
 
   /**

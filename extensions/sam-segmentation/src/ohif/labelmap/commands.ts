@@ -1,18 +1,19 @@
 /**
  * Commands for the toolbar, hotkeys and other extensions, to merge into getCommandsModule's
- * definitions: accept a mask, undo the last accept, export, download or store (to the data source,
+ * definitions: accept a mask, add a new segment to write into, undo the last accept, export, download or store (to the data source,
  * through OHIF's Store Segmentation) the SAM segmentation as DICOM SEG. They report failures in
  * OHIF's notifications instead of leaving a rejected promise.
  */
 import type { AcceptOptions, AcceptResult, MaskOnImage } from './acceptMask';
 import type { SegExport } from './segExport';
 import type { SegStoreResult } from './segStore';
-import type { SegTarget, UndoneAccept } from './SamLabelmap';
+import type { NewSegmentOptions, NewSegmentResult, SegTarget, UndoneAccept } from './SamLabelmap';
 
 /** What SamService offers for the labelmap (see docs in SamLabelmap). */
 export interface SamLabelmapApi {
   acceptMask(result: MaskOnImage, options?: Partial<AcceptOptions>): Promise<AcceptResult>;
   undoLastAccept(): UndoneAccept | undefined;
+  newSegment(options?: NewSegmentOptions): Promise<NewSegmentResult>;
   exportSeg(target?: SegTarget): Promise<SegExport>;
   downloadSeg(target?: SegTarget): Promise<void>;
   storeSeg(target?: SegTarget): Promise<SegStoreResult>;
@@ -40,6 +41,10 @@ export function samLabelmapCommands(sam: SamLabelmapApi, notifications?: Notifie
   return {
     acceptSamMask: {
       commandFn: reported('Accept', ({ result, ...options }: AcceptCommandOptions) => sam.acceptMask(result, options)),
+    },
+    /** Adds a segment ({ label }: default the next free "SAM n") and makes it the one Accept writes into. */
+    newSamSegment: {
+      commandFn: reported('New segment', (options: NewSegmentOptions = {}) => sam.newSegment(options)),
     },
     undoSamAccept: { commandFn: reported('Undo', () => sam.undoLastAccept()) },
     exportSamSeg: { commandFn: reported('DICOM SEG export', (target: SegTarget = {}) => sam.exportSeg(target)) },

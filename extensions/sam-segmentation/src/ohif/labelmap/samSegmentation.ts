@@ -45,7 +45,25 @@ export interface SegmentChoice {
   segmentIndex?: number;
   /** Write into a new segment ("SAM n") instead of the active one. */
   newSegment?: boolean;
+  /** The label of a segment made here (default "SAM n", n its segment index). */
+  label?: string;
 }
+
+/**
+ * The name a new segment gets by default: "SAM n" for the segment index it will have (`from`), or the
+ * next n whose name no segment has yet (a segment renamed, or one deleted and re-added).
+ */
+export function nextSamSegmentName(labels: readonly string[], from = 1): string {
+  const taken = new Set(labels.map((l) => l.trim()));
+  let n = Math.max(1, Math.floor(from));
+  while (taken.has(`SAM ${n}`)) n++;
+  return `SAM ${n}`;
+}
+
+/** The segment an accept writes into next, for the panel: an existing one, or the one it will make. */
+export type TargetSegment =
+  | { exists: true; segmentationId: string; segmentIndex: number; label: string; color?: number[] }
+  | { exists: false; label: string };
 
 export interface ChosenSegment {
   segmentIndex: number;
@@ -79,6 +97,7 @@ export class SamSegmentations {
     displaySet: DisplaySet,
     viewportId: string,
     algorithmName: string,
+    firstLabel?: string,
   ): Promise<{ segmentationId: string; created: boolean }> {
     const { segmentationService } = this.host.services;
     let segmentationId = this.forDisplaySet(displaySet.displaySetInstanceUID);
@@ -86,7 +105,7 @@ export class SamSegmentations {
     if (!segmentationId) {
       segmentationId = await segmentationService.createLabelmapForDisplaySet(displaySet, {
         label: SAM_SEGMENTATION_LABEL,
-        segments: { 1: { ...samSegment(1, algorithmName), active: true } },
+        segments: { 1: { ...samSegment(1, algorithmName, firstLabel), active: true } },
       });
       this.byDisplaySet.set(displaySet.displaySetInstanceUID, segmentationId);
     }
@@ -121,10 +140,17 @@ export class SamSegmentations {
 
     const existing = segmentation.segments[segmentIndex];
     if (existing?.locked) throw new Error(`Segment "${existing.label}" is locked: unlock it to write into it.`);
-    const label = existing?.label ?? `SAM ${segmentIndex}`;
-    this.guard.remember(segmentationId, { segmentIndex, label, algorithmType: SAM_ALGORITHM_TYPE, algorithmName });
+    const label = existing?.label ?? segmentLabel(segmentIndex, choice.label);
+    this.guard.remember(
+      segmentationId,
+      { segmentIndex, label, algorithmType: SAM_ALGORITHM_TYPE, algorithmName },
+      !existing || segmentationJustCreated,
+    );
     if (!existing) {
-      segmentationService.addSegment(segmentationId, { ...samSegment(segmentIndex, algorithmName), active: true });
+      segmentationService.addSegment(segmentationId, {
+        ...samSegment(segmentIndex, algorithmName, choice.label),
+        active: true,
+      });
       return { segmentIndex, created: true };
     }
     if (existing.algorithmType !== SAM_ALGORITHM_TYPE || existing.algorithmName !== algorithmName) {
@@ -144,6 +170,47 @@ export class SamSegmentations {
     return { segmentIndex, created: false };
   }
 
+  /**
+   * The segment the next accept into this display set's SAM segmentation writes into: its active
+   * segment (label, colour on the viewport), else the one it will make ("SAM n").
+   */
+  target(displaySetInstanceUID: string, viewportId: string | undefined): TargetSegment {
+    const segmentationId = this.forDisplaySet(displaySetInstanceUID);
+    if (!segmentationId) return { exists: false, label: segmentLabel(1) };
+    const { segmentationService } = this.host.services;
+    const segmentation = this.segmentation(segmentationId);
+    const active = Object.values(segmentation.segments).find((s) => s?.active);
+    if (!active) {
+      return { exists: false, label: segmentLabel(segmentationService.getNextAvailableSegmentIndex(segmentationId)) };
+    }
+    let color: number[] | undefined;
+    try {
+      color = viewportId
+        ? segmentationService.getSegmentColor?.(viewportId, segmentationId, active.segmentIndex)
+        : undefined;
+    } catch {
+      color = undefined; // not represented on that viewport (yet)
+    }
+    return {
+      exists: true,
+      segmentationId,
+      segmentIndex: active.segmentIndex,
+      label: active.label,
+      ...(color && { color: Array.from(color) }),
+    };
+  }
+
+  /** The default name of a new segment of this display set's SAM segmentation (see nextSamSegmentName). */
+  nextName(displaySetInstanceUID: string): string {
+    const segmentationId = this.forDisplaySet(displaySetInstanceUID);
+    if (!segmentationId) return nextSamSegmentName([], 1);
+    const labels = Object.values(this.segmentation(segmentationId).segments).map((s) => s?.label ?? '');
+    return nextSamSegmentName(
+      labels,
+      this.host.services.segmentationService.getNextAvailableSegmentIndex(segmentationId),
+    );
+  }
+
   segmentation(segmentationId: string): Segmentation {
     const segmentation = this.host.services.segmentationService.getSegmentation(segmentationId);
     if (!segmentation) throw new Error(`Segmentation ${segmentationId} no longer exists.`);
@@ -151,8 +218,12 @@ export class SamSegmentations {
   }
 }
 
-function samSegment(segmentIndex: number, algorithmName: string): Partial<Segment> {
-  return { segmentIndex, label: `SAM ${segmentIndex}`, algorithmType: SAM_ALGORITHM_TYPE, algorithmName };
+function segmentLabel(segmentIndex: number, label?: string): string {
+  return label?.trim() || `SAM ${segmentIndex}`;
+}
+
+function samSegment(segmentIndex: number, algorithmName: string, label?: string): Partial<Segment> {
+  return { segmentIndex, label: segmentLabel(segmentIndex, label), algorithmType: SAM_ALGORITHM_TYPE, algorithmName };
 }
 
 export interface LabelmapTarget {

@@ -7,21 +7,30 @@
  * new segment right after the first drops that segment from the state and the panel, while its
  * voxels stay. The guard remembers the segments SAM wrote and, when a segmentation changes, puts back
  * the ones a stale write dropped (only while their voxels are there: a segment the user deleted has
- * none) and their algorithm fields.
+ * none) and their algorithm fields. A segment SAM has just made (the panel's New segment) has no voxels
+ * yet: it is put back when dropped within KEEP_EMPTY_MS of being made (the span of a stale write), and
+ * taken as deleted on purpose after that.
  */
 import type { ViewerHost, Segment, Segmentation } from '../host/hostTypes';
 
 type Remembered = Pick<Segment, 'segmentIndex' | 'label' | 'algorithmType' | 'algorithmName'>;
 
+/** How long a new, still empty segment is put back when a stale write drops it. */
+export const KEEP_EMPTY_MS = 10_000;
+
 export class SegmentGuard {
-  private readonly segments = new Map<string, Map<number, Remembered>>();
+  private readonly segments = new Map<string, Map<number, Remembered & { keepEmptyUntil?: number }>>();
   /** The segment SAM last made active, per segmentation: a stale write also reverts the active one. */
   private readonly active = new Map<string, number>();
   private subscription: { unsubscribe(): void } | undefined;
 
-  constructor(private readonly host: ViewerHost) {}
+  constructor(
+    private readonly host: ViewerHost,
+    private readonly now: () => number = Date.now,
+  ) {}
 
-  remember(segmentationId: string, segment: Remembered): void {
+  /** `made`: SAM has just made the segment (it may have no voxels yet). */
+  remember(segmentationId: string, segment: Remembered, made = false): void {
     if (!this.subscription) {
       const { segmentationService } = this.host.services;
       this.subscription = segmentationService.subscribe(
@@ -31,7 +40,8 @@ export class SegmentGuard {
     }
     let known = this.segments.get(segmentationId);
     if (!known) this.segments.set(segmentationId, (known = new Map()));
-    known.set(segment.segmentIndex, { ...segment });
+    const keepEmptyUntil = made ? this.now() + KEEP_EMPTY_MS : known.get(segment.segmentIndex)?.keepEmptyUntil;
+    known.set(segment.segmentIndex, { ...segment, ...(keepEmptyUntil !== undefined && { keepEmptyUntil }) });
     this.active.set(segmentationId, segment.segmentIndex);
   }
 
@@ -51,10 +61,11 @@ export class SegmentGuard {
     }
     const restored: Record<number, Segment> = {};
     let dropped = false;
-    for (const [index, remembered] of known) {
+    for (const [index, { keepEmptyUntil, ...remembered }] of known) {
       const current = segmentation.segments[index];
       if (!current) {
-        if (!this.hasVoxels(segmentation, index)) {
+        const justMade = keepEmptyUntil !== undefined && this.now() < keepEmptyUntil;
+        if (!justMade && !this.hasVoxels(segmentation, index)) {
           known.delete(index); // deleted on purpose: its voxels went with it
           continue;
         }

@@ -12,6 +12,7 @@ import { BackendChoiceView } from './BackendChoiceView';
 import { SegmentSessionView } from './SegmentSessionView';
 import { SegStoreView } from './SegStoreView';
 import { PropagationView } from './PropagationView';
+import { SegmentTargetView } from './SegmentTargetView';
 
 export interface SamPanelProps {
   samService: SamService;
@@ -51,6 +52,15 @@ export function SamPanel({ samService }: SamPanelProps) {
           onChoose={(index) => void samService.chooseCandidate(index)}
           onReject={() => samService.rejectPreview()}
           onAccept={() => void samService.acceptPreview()}
+        />
+      )}
+      {state.model.state === 'ready' && (
+        <SegmentTargetView
+          view={state.segmentTarget}
+          error={state.newSegmentError}
+          onNewSegment={(label, color) =>
+            void samService.newSegment({ label, ...(color && { color }) }).catch(() => undefined)
+          } // the view shows the error
         />
       )}
       {state.model.state === 'ready' && (
