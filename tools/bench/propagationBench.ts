@@ -273,6 +273,17 @@ interface PageRun {
   }>;
 }
 
+/** A page run's memory sample as the bench reports it, timed from the run's start. */
+const memorySample = (s: PageRun['samples'][number], runStart: number): MemorySample => ({
+  label: s.label,
+  done: s.done,
+  atMs: round(s.t - runStart),
+  jsHeapMiB: round(s.heap / MiB),
+  ...s.collected,
+  ...(s.rss !== undefined && { rendererRssMiB: s.rss }),
+  ...(s.cache && { cache: cacheOf(s.cache) }),
+});
+
 const quarterOf = (expected: number) => [1, 2, 3].map((q) => Math.max(1, Math.ceil((q * expected) / 4)));
 
 /**
@@ -473,15 +484,7 @@ export async function benchPropagation(
     const preprocessingKey = found.steps[0]?.preprocessingKey ?? '';
     const memory: MemorySample[] = [
       { ...memoryBefore, atMs: round(memoryBefore.atMs - (r.start - logFrom)) },
-      ...r.samples.map((s) => ({
-        label: s.label,
-        done: s.done,
-        atMs: round(s.t - r.start),
-        jsHeapMiB: round(s.heap / MiB),
-        ...s.collected,
-        ...(s.rss !== undefined && { rendererRssMiB: s.rss }),
-        ...(s.cache && { cache: cacheOf(s.cache) }),
-      })),
+      ...r.samples.map((sample) => memorySample(sample, r.start)),
       afterGc,
     ];
     const steps = found.steps.map((s) => ({
@@ -549,15 +552,7 @@ export async function benchPropagation(
     await undoAndEscape(page, deps.panelWithoutPreview);
     const memory: MemorySample[] = [
       { ...start, done: 0, atMs: 0 },
-      ...r.samples.map((s) => ({
-        label: s.label,
-        done: s.done,
-        atMs: round(s.t - r.start),
-        jsHeapMiB: round(s.heap / MiB),
-        ...s.collected,
-        ...(s.rss !== undefined && { rendererRssMiB: s.rss }),
-        ...(s.cache && { cache: cacheOf(s.cache) }),
-      })),
+      ...r.samples.map((sample) => memorySample(sample, r.start)),
     ];
     const kib = (f: (m: MemorySample) => number | undefined) => {
       const points = memory.flatMap((m) => {
