@@ -3,7 +3,9 @@
  * deploy/nginx.conf serving the prebuilt OHIF 3.13 with the two SAM bundles copied in, and Debian's
  * Orthanc with deploy/orthanc.json (DICOMweb plugin) behind its `/dicom-web/` proxy, loaded with the
  * phantom CT through Orthanc's REST API. Chromium opens the study by deep link, reloads, segments
- * the lesion, and a missing model file is reported as "not found at <URL>". At `/` and under `/ohif/`.
+ * the lesion, accepts it and stores it from the SAM panel; Orthanc's REST API must then hold a
+ * Segmentation Storage SEG, SEMIAUTOMATIC with the model's name, whose voxels equal the viewer's.
+ * A missing model file is reported as "not found at <URL>". At `/` and under `/ohif/`.
  *
  * Only the ports and folders of the two configuration files are replaced; nothing else in them.
  * Everything listens on, and talks to, 127.0.0.1. Skipped (with the reason) when nginx or Orthanc
@@ -32,8 +34,16 @@ import { PHANTOM_TRUTH, SAMPLE_STUDIES } from '../../viewer/samples';
 import { VIEWER_DIR } from '../../viewer/setup-viewer';
 import { launchChromium, newViewerContext, recordProblems, samProblems, STATE_TIMEOUT_MS } from './support/browser';
 import { imageToPage, showSliceNear, waitForDisplayedStack, waitForSamRuntime } from './support/viewer';
+import { readLabelmapSlices } from './support/labelmap';
+import { readSeg } from './support/segFile';
 
 jest.setTimeout(300_000);
+
+/** The part of the SAM panel's state read here. */
+interface SamStateView {
+  segStore?: { sopInstanceUID?: string };
+  lastAccept?: { segmentationId: string };
+}
 
 const ROOT = join(__dirname, '..', '..');
 const NGINX = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
@@ -328,7 +338,7 @@ describeDeployed('the README recipe on Debian nginx + Orthanc (deploy/)', () => 
       expect(bulk.filter((u) => !u.startsWith(`${site().origin}/dicom-web/`)).slice(0, 2)).toEqual([]);
     });
 
-    it('opens the study by deep link and after a reload: 64 images, SAM ready, a click gives a preview', async () => {
+    it('opens the study by deep link and after a reload: SAM ready, a click previews, Store puts a SEG in Orthanc', async () => {
       const context = await newViewerContext(browser);
       try {
         const page = await context.newPage();
@@ -350,6 +360,45 @@ describeDeployed('the README recipe on Debian nginx + Orthanc (deploy/)', () => 
         await page.mouse.click(at!.x, at!.y);
         await page.locator('[data-testid="sam-preview"][data-state="preview"]').waitFor();
         console.log(`${basePath}: deep link, reload, model ready, click → preview in ${Date.now() - started} ms`);
+
+        // Accept (Enter), describe and store: the SEG goes through nginx's /dicom-web/ to Orthanc.
+        await page.keyboard.press('Enter');
+        await page.locator('[data-testid="sam-segment-type"]').waitFor({ timeout: STATE_TIMEOUT_MS });
+        await page.locator('[data-testid="sam-segment-type"]').selectOption('lesion');
+        const seriesName = `SAM at ${basePath}`;
+        await page.locator('[data-testid="sam-seg-series"]').fill(seriesName);
+        await page.locator('[data-testid="sam-store-seg"]').click();
+        await page.locator('[data-testid="sam-seg-store"][data-state="stored"]').waitFor({ timeout: STATE_TIMEOUT_MS });
+        const { sopInstanceUID, segmentationId } = await page.evaluate(() => {
+          const { samService } = (window as unknown as { services: { samService: { getState(): SamStateView } } })
+            .services;
+          const state = samService.getState();
+          return { sopInstanceUID: state.segStore!.sopInstanceUID!, segmentationId: state.lastAccept!.segmentationId };
+        });
+
+        const found = (await (
+          await fetch(`${orthancUrl}/tools/lookup`, { method: 'POST', body: sopInstanceUID })
+        ).json()) as Array<{ ID: string; Type: string }>;
+        expect(found.map((f) => f.Type)).toEqual(['Instance']);
+        const tags = (await (await fetch(`${orthancUrl}/instances/${found[0]!.ID}/simplified-tags`)).json()) as {
+          SOPClassUID: string;
+          SeriesDescription: string;
+          SegmentSequence: Array<Record<string, unknown>>;
+        };
+        expect(tags.SOPClassUID).toBe('1.2.840.10008.5.1.4.1.1.66.4');
+        expect(tags.SeriesDescription).toBe(seriesName);
+        expect(tags.SegmentSequence[0]).toMatchObject({
+          SegmentAlgorithmType: 'SEMIAUTOMATIC',
+          SegmentAlgorithmName: expect.stringMatching(/\S/),
+        });
+        // The voxels the PACS holds are the viewer's, on the slice they were drawn on.
+        const file = readSeg(
+          new Uint8Array(await (await fetch(`${orthancUrl}/instances/${found[0]!.ID}/file`)).arrayBuffer()),
+        );
+        expect(file.frames).toHaveLength(1);
+        const viewer = await readLabelmapSlices(page, segmentationId, [file.frames[0]!.referencedSopInstanceUID]);
+        expect(Array.from(file.frames[0]!.pixels)).toEqual(viewer.slices[0]);
+        expect(viewer.elsewhere).toBe(0);
         expect(samProblems(problems)).toEqual([]);
       } finally {
         await context.close();

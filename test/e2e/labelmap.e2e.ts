@@ -169,9 +169,13 @@ describe('DICOM SEG export', () => {
       const { bytes, fileName } = await (window as unknown as PageWindow).services.samService.exportSeg();
       return { bytes: Array.from(new Uint8Array(bytes)), fileName };
     });
-    expect(exported.fileName).toBe('SAM.dcm');
+    expect(exported.fileName).toBe('SAM_segmentation.dcm');
     const { seg, frames, segments } = readSeg(Uint8Array.from(exported.bytes));
-    expect(seg.Modality).toBe('SEG');
+    expect(seg).toMatchObject({
+      Modality: 'SEG',
+      SOPClassUID: '1.2.840.10008.5.1.4.1.1.66.4',
+      SegmentationType: 'BINARY',
+    });
     expect(segments.find((s) => Number(s.SegmentNumber) === 1)).toMatchObject({
       SegmentLabel: 'SAM 1',
       SegmentAlgorithmType: SEMIAUTOMATIC,
@@ -184,18 +188,25 @@ describe('DICOM SEG export', () => {
     expect(Array.from(frames[0]!.pixels)).toEqual(composite(first.length, [first, 1]));
   });
 
-  it('downloads the same SEG through OHIF’s own download', async () => {
+  it('downloads the same SEG as a file, and says so in the panel state', async () => {
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.evaluate(() => (window as unknown as PageWindow).services.samService.downloadSeg()),
     ]);
-    expect(download.suggestedFilename()).toBe('SAM.dcm');
+    expect(download.suggestedFilename()).toBe('SAM_segmentation.dcm');
     const { segments, frames } = readSeg(readFileSync(await download.path()));
     expect(segments.find((s) => Number(s.SegmentNumber) === 1)).toMatchObject({
       SegmentAlgorithmType: SEMIAUTOMATIC,
       SegmentAlgorithmName: algorithmName,
     });
     expect(Array.from(frames[0]!.pixels)).toEqual(composite(first.length, [first, 1]));
+    const state = await page.evaluate(
+      () =>
+        (
+          window as unknown as { services: { samService: { getState(): { segStore?: unknown } } } }
+        ).services.samService.getState().segStore,
+    );
+    expect(state).toEqual({ state: 'downloaded', fileName: 'SAM_segmentation.dcm' });
   });
 });
 

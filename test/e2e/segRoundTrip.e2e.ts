@@ -1,7 +1,8 @@
 /**
  * The DICOM SEG round trip through OHIF: masks accepted into the SAM labelmap of the phantom CT are
- * stored with the `storeSamSeg` command (OHIF's Store Segmentation: its dialog, then STOW-RS to the
- * demo's DICOMweb endpoint); the page is reloaded, so nothing of the session is left; OHIF lists the
+ * stored from the SAM panel (series name, creator and a segment type chosen there; STOW-RS to the
+ * demo's DICOMweb endpoint, after a first attempt the server refused, which must lose nothing);
+ * the page is reloaded, so nothing of the session is left; OHIF lists the
  * stored SEG with the study, and opening it as a user does (double-click its thumbnail, answer Yes
  * to "Do you want to open this Segmentation?") loads it from the server into a labelmap whose
  * voxels must equal the accepted masks, slice for slice, with the segments' algorithm fields.
@@ -11,7 +12,7 @@
  * referenced CT (promptHydrateSEG, unless `disableConfirmationPrompts`); no command does both.
  */
 import type { Browser, Page } from 'playwright-core';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunningServer } from '../../viewer/server';
 import { STATE_TIMEOUT_MS, samProblems, type PageProblem } from './support/browser';
@@ -40,8 +41,12 @@ jest.setTimeout(240_000);
 const SERIES_NAME = 'SAM round trip';
 const SAMPLES_FOLDER = join(__dirname, '..', '..', 'viewer', 'samples', phantom.folder);
 
+const CREATOR = 'Doe^Jane';
+const SEGMENTATION_STORAGE = '1.2.840.10008.5.1.4.1.1.66.4';
+
 interface StoreResult {
   stored: boolean;
+  sopClassUID: string;
   studyInstanceUID: string;
   seriesInstanceUID: string;
   sopInstanceUID: string;
@@ -54,7 +59,7 @@ let browser: Browser;
 let page: Page;
 let problems: PageProblem[];
 /** The lesion slice and a slice 4 mm above it, each with the mask accepted there. */
-let accepted: Array<{ slice: Slice; mask: Uint8Array; segmentIndex: number }>;
+let accepted: Array<{ slice: Slice; mask: Uint8Array; segmentIndex: number; segmentationId: string }>;
 let algorithmName: string;
 let stored: StoreResult;
 const samplesOnDisk = readdirSync(SAMPLES_FOLDER).sort();
@@ -73,8 +78,8 @@ beforeAll(async () => {
   const two = await accept(page, aboveSlice, secondMask, { ...first.acceptOptions, newSegment: true });
   expect([one.segmentIndex, two.segmentIndex, two.segmentationId]).toEqual([1, 2, one.segmentationId]);
   accepted = [
-    { slice: lesionSlice, mask: first.mask, segmentIndex: 1 },
-    { slice: aboveSlice, mask: secondMask, segmentIndex: 2 },
+    { slice: lesionSlice, mask: first.mask, segmentIndex: 1, segmentationId: one.segmentationId },
+    { slice: aboveSlice, mask: secondMask, segmentIndex: 2, segmentationId: one.segmentationId },
   ];
 }, 240_000);
 
@@ -84,39 +89,83 @@ afterAll(async () => {
 });
 
 describe('storing the SAM segmentation as DICOM SEG', () => {
-  it('goes through OHIF’s Store Segmentation dialog to the data source (STOW-RS), SEMIAUTOMATIC with the model’s name', async () => {
+  it('fails in plain words when the PACS refuses, keeps the segmentation, and offers Download', async () => {
+    const before = await readLabelmapSlices(page, accepted[0]!.segmentationId, [accepted[0]!.slice.sopInstanceUID]);
+    await page.route('**/dicomweb/studies', (route) =>
+      route.request().method() === 'POST' ? route.fulfill({ status: 503, body: 'busy' }) : route.fallback(),
+    );
+    await page.locator('[data-testid="sam-store-seg"]').click();
+    const status = page.locator('[data-testid="sam-seg-store"][data-state="error"]');
+    await status.waitFor({ timeout: STATE_TIMEOUT_MS });
+    expect(await status.locator('[role="alert"]').innerText()).toMatch(
+      /Not stored: The PACS failed while storing \(HTTP 503\).*still in the viewer: Download SEG saves it/,
+    );
+    await page.unroute('**/dicomweb/studies');
+    const after = await readLabelmapSlices(page, accepted[0]!.segmentationId, [accepted[0]!.slice.sopInstanceUID]);
+    expect(after).toEqual(before);
+    const downloaded = page.waitForEvent('download');
+    await page.locator('[data-testid="sam-download-seg"]').click();
+    await page
+      .locator('[data-testid="sam-seg-store"]:not([data-state="error"])')
+      .waitFor({ timeout: STATE_TIMEOUT_MS })
+      .catch(async () => {
+        throw new Error(`no download: ${await page.locator('[data-testid="sam-seg-store"]').innerText()}`);
+      });
+    const download = await downloaded;
+    expect(readSeg(readFileSync(await download.path())).frames.length).toBe(2);
+  });
+
+  it('goes to the data source (STOW-RS) as Segmentation Storage, SEMIAUTOMATIC, with the model, creator and types', async () => {
     const posts: string[] = [];
     page.on('request', (r) => void (r.method() === 'POST' && posts.push(r.url())));
-    await page.evaluate(() => {
-      const w = window as unknown as PageWindow & { samStore?: unknown };
-      w.samStore = w.commandsManager.runCommand('storeSamSeg');
-    });
-    await page.locator('[data-cy="dialog-input"]').fill(SERIES_NAME);
-    await page.locator('[data-cy="input-dialog-save-button"] button').click();
-    stored = (await page.evaluate(() => (window as unknown as { samStore: Promise<unknown> }).samStore)) as StoreResult;
-
-    expect(stored).toMatchObject({
-      stored: true,
-      studyInstanceUID: phantom.StudyInstanceUID,
-      seriesDescription: SERIES_NAME,
+    // The type of the active segment (segment 2, written last) is chosen in the panel.
+    await page.locator('[data-testid="sam-segment-type"]').selectOption('nodule');
+    await page.locator('[data-testid="sam-seg-series"]').fill(SERIES_NAME);
+    await page.locator('[data-testid="sam-seg-creator"]').fill(CREATOR);
+    await page.locator('[data-testid="sam-store-seg"]').click();
+    await page
+      .locator('[data-testid="sam-seg-store"][data-state="stored"]', { hasText: SERIES_NAME })
+      .waitFor({ timeout: STATE_TIMEOUT_MS });
+    stored = await page.evaluate(() => {
+      const { samService } = (window as unknown as PageWindow).services;
+      const state = (samService as unknown as { getState(): { segStore: { sopInstanceUID: string } } }).getState();
+      return { sopInstanceUID: state.segStore.sopInstanceUID } as unknown as StoreResult;
     });
     expect(posts).toEqual([`${server.url}dicomweb/studies`]);
-    await page.locator('[data-testid="sam-seg-store"][data-state="stored"]', { hasText: SERIES_NAME }).waitFor();
 
     // What the server holds, read back in Node without OHIF.
     const study = `${server.url}dicomweb/studies/${phantom.StudyInstanceUID}`;
     const series = (await (await fetch(`${study}/series`)).json()) as Array<Record<string, { Value?: unknown[] }>>;
-    const listed = series.find((s) => s['0020000E']?.Value?.[0] === stored.seriesInstanceUID);
-    expect(listed?.['0008103E']?.Value).toEqual([SERIES_NAME]);
+    const listed = series.find((s) => s['0008103E']?.Value?.[0] === SERIES_NAME);
     expect(listed?.['00080060']?.Value).toEqual(['SEG']);
+    stored.seriesInstanceUID = String(listed?.['0020000E']?.Value?.[0]);
+    stored.seriesDescription = SERIES_NAME;
     const file = await fetch(`${study}/series/${stored.seriesInstanceUID}/instances/${stored.sopInstanceUID}`, {
       headers: { Accept: 'application/dicom' },
     });
     const seg = readSeg(new Uint8Array(await file.arrayBuffer()));
-    expect(seg.segments.map((s) => [Number(s.SegmentNumber), s.SegmentAlgorithmType, s.SegmentAlgorithmName])).toEqual([
-      [1, SEMIAUTOMATIC, algorithmName],
-      [2, SEMIAUTOMATIC, algorithmName],
+    expect(seg.seg).toMatchObject({ SOPClassUID: SEGMENTATION_STORAGE, StudyInstanceUID: phantom.StudyInstanceUID });
+    expect(seg.seg.ContentCreatorName).toEqual([{ Alphabetic: CREATOR }]);
+    expect(String(seg.seg.Manufacturer)).toMatch(/OHIF SAM/);
+    const typeOf = (s: Record<string, unknown>) =>
+      s.SegmentedPropertyTypeCodeSequence as Array<{ CodeMeaning: string }> | { CodeMeaning: string } | undefined;
+    const meaning = (v: ReturnType<typeof typeOf>) => (Array.isArray(v) ? v[0]?.CodeMeaning : v?.CodeMeaning);
+    expect(
+      seg.segments.map((s) => [
+        Number(s.SegmentNumber),
+        s.SegmentAlgorithmType,
+        s.SegmentAlgorithmName,
+        meaning(typeOf(s)),
+      ]),
+    ).toEqual([
+      [1, SEMIAUTOMATIC, algorithmName, 'Tissue'],
+      [2, SEMIAUTOMATIC, algorithmName, 'Nodule'],
     ]);
+    const identification = seg.segments[0]!.SegmentationAlgorithmIdentificationSequence as
+      Array<Record<string, unknown>> | Record<string, unknown>;
+    expect(Array.isArray(identification) ? identification[0] : identification).toMatchObject({
+      AlgorithmName: algorithmName,
+    });
     expect(seg.frames.map((f) => f.referencedSopInstanceUID).sort()).toEqual(
       accepted.map((a) => a.slice.sopInstanceUID).sort(),
     );

@@ -72,8 +72,13 @@ export interface PageWindow {
       ): Promise<{ mask: Uint8Array; width: number; height: number; imageId: string; viewportId: string }>;
       acceptMask(result: unknown, options?: Record<string, unknown>): Promise<AcceptResult>;
       undoLastAccept(): { segmentationId: string; segmentIndex: number } | undefined;
-      exportSeg(target?: { segmentationId?: string }): Promise<{ bytes: ArrayBuffer; fileName: string }>;
-      downloadSeg(target?: { segmentationId?: string }): Promise<void>;
+      exportSeg(
+        choice?: Record<string, string>,
+        target?: { segmentationId?: string },
+      ): Promise<{ bytes: ArrayBuffer; fileName: string }>;
+      downloadSeg(choice?: Record<string, string>, target?: { segmentationId?: string }): Promise<unknown>;
+      storeSeg(choice?: Record<string, string>, target?: { segmentationId?: string }): Promise<unknown>;
+      setSegmentType(typeId: string): void;
     };
   };
 }

@@ -1,6 +1,6 @@
 /**
  * DICOM SEG files read in Node with dcmjs, independently of OHIF: the dataset, its segments, and
- * each frame with the source image it labels (binary frames or 8-bit RLE Lossless label maps).
+ * each frame with the source image it labels (1-bit binary frames, 8-bit label maps, raw or RLE Lossless).
  */
 import dcmjs from 'dcmjs';
 
@@ -18,6 +18,14 @@ export function decodeRle(frame: ArrayBuffer, size: number): Uint8Array {
     if (n >= 0) for (let k = 0; k <= n; k++) out[o++] = bytes[p++]!;
     else if (n !== -128) out.fill(bytes[p++]!, o, (o += 1 - n));
   }
+  return out;
+}
+
+/** Pixels `start`…`start + length` of a 1-bit pixel stream (frames follow each other bit by bit). */
+function unpackBits(data: ArrayBuffer, start: number, length: number): Uint8Array {
+  const bytes = new Uint8Array(data);
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) out[i] = (bytes[(start + i) >> 3]! >> ((start + i) & 7)) & 1;
   return out;
 }
 
@@ -40,10 +48,13 @@ export function readSeg(bytes: Uint8Array) {
   const frames: SegFrame[] = perFrame.map((item, f) => {
     const derivation = asArray(item.DerivationImageSequence as Item | Item[])[0]!;
     const source = asArray(derivation.SourceImageSequence as Item | Item[])[0]!;
+    const size = rows * columns;
     const pixels =
       transferSyntax === RLE_LOSSLESS
-        ? decodeRle(pixelData[f]!, rows * columns)
-        : new Uint8Array(pixelData[0]!, f * rows * columns, rows * columns);
+        ? decodeRle(pixelData[f]!, size)
+        : Number(seg.BitsAllocated) === 1
+          ? unpackBits(pixelData[0]!, f * size, size)
+          : new Uint8Array(pixelData[0]!, f * size, size);
     return { referencedSopInstanceUID: source.ReferencedSOPInstanceUID as string, pixels };
   });
   const segments = asArray(seg.SegmentSequence as Item | Item[]);

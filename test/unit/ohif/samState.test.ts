@@ -14,4 +14,14 @@ describe('the deployment’s settings (window.config.sam)', () => {
     );
     warn.mockRestore();
   });
+
+  it('takes how SEGs are written: the encoding and the creator the panel starts with', () => {
+    expect(parseSettings({ seg: { encoding: 'labelmap', contentCreatorName: 'Doe^Jane' } })).toEqual({
+      seg: { encoding: 'labelmap', contentCreatorName: 'Doe^Jane' },
+    });
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    expect(parseSettings({ seg: { encoding: 'rle' } })).toEqual({ seg: {} });
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/seg.encoding must be "binary" or "labelmap", got "rle"/));
+    warn.mockRestore();
+  });
 });

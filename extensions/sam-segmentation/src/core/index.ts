@@ -33,3 +33,4 @@ export * from './protocol/perturb';
 export * from './propagation/reprompt';
 export * from './propagation/memoryBank';
 export * from './propagation/engineChoice';
+export * from './dicomSeg';

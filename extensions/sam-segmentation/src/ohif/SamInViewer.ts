@@ -12,6 +12,7 @@ import { imageOnViewport } from './host/viewportImage';
 import type { AcceptOptions, AcceptResult, MaskOnImage } from './labelmap/acceptMask';
 import { SamLabelmap, type NewSegmentOptions, type NewSegmentResult } from './labelmap/SamLabelmap';
 import { algorithmNameFor } from './labelmap/samSegmentation';
+import { storeTarget } from './labelmap/segStore';
 import { bindPreviewHotkeys } from './previewHotkeys';
 import type { SamState } from './samState';
 import { PromptInput } from './segment/PromptInput';
@@ -38,7 +39,13 @@ export class SamInViewer {
     private readonly update: (patch: Partial<SamState>) => void,
     propagationRequest: () => SamState['propagationRequest'],
   ) {
-    this.labelmap = new SamLabelmap(host);
+    this.labelmap = new SamLabelmap(host, () => {
+      const entry = this.runtime.model;
+      return entry && { id: entry.id, version: entry.version };
+    });
+    // Said before anyone presses Store: local files cannot be stored to a PACS, only downloaded.
+    const store = storeTarget(host);
+    update({ segStoreUnavailable: 'cannot' in store ? store.cannot : undefined });
     this.sessions = new SegmentSessions({
       host,
       runtime,
@@ -134,11 +141,20 @@ export class SamInViewer {
     if (!algorithmName) throw new Error('No model is loaded: load one before adding a SAM segment.');
     const made = await this.labelmap.newSegment(viewportId, viewport.getCurrentImageId(), {
       algorithmName,
+      ...(options.typeId && { typeId: options.typeId }),
       ...(options.label !== undefined && { label: options.label }),
       ...(options.color && { color: options.color }),
     });
     this.showSegmentTarget();
     return made;
+  }
+
+  /** Sets the coded type of the segment SAM writes into on the active viewport (the panel's Type). */
+  setSegmentType(typeId: string): void {
+    const viewportId = this.sessions.activeId();
+    if (viewportId === undefined) throw new Error('No active viewport: click the image whose segment you describe.');
+    this.labelmap.setTargetType(viewportId, typeId);
+    this.showSegmentTarget();
   }
 
   /** Reads the prompt on the active viewport's image again (e.g. measurements switched on). */

@@ -13,10 +13,10 @@ import { resolveViewerHost, type SamViewer } from './host/ViewerHost';
 import type { AcceptOptions, AcceptResult, MaskOnImage } from './labelmap/acceptMask';
 import type { NewSegmentOptions, NewSegmentResult, SegTarget, UndoneAccept } from './labelmap/SamLabelmap';
 import type { SegExport } from './labelmap/segExport';
-import type { SegStoreResult } from './labelmap/segStore';
+import { SegStoreError, type SegStoreRequest, type SegStoreResult } from './labelmap/segStore';
 import { SamInViewer, type SegmentResult } from './SamInViewer';
 import { DEFAULT_PROPAGATION_REQUEST, type PropagationRequest } from './segment/SeriesPropagation';
-import { parseSettings, type SamSettings, type SamState } from './samState';
+import { DEFAULT_SEG_SETTINGS, parseSettings, type SamSettings, type SamState } from './samState';
 
 export type { ModelChoice, ModelStatus, RuntimeStatus, SamSettings, SamState, SegStoreStatus } from './samState';
 export type { SegmentResult } from './SamInViewer';
@@ -40,6 +40,7 @@ export class SamService {
     model: { state: 'idle' },
     models: [],
     propagationRequest: DEFAULT_PROPAGATION_REQUEST,
+    segSettings: DEFAULT_SEG_SETTINGS,
   };
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly runtime: RuntimeSession;
@@ -50,6 +51,7 @@ export class SamService {
     settings: SamSettings = {},
     createClient: () => InferenceClient = () => new InferenceClient(),
   ) {
+    this.state = { ...this.state, segSettings: { ...DEFAULT_SEG_SETTINGS, ...settings.seg } };
     this.runtime = new RuntimeSession({
       createClient,
       ...(settings.embeddingCacheMiB !== undefined && { cacheBudgetBytes: settings.embeddingCacheMiB * 1024 * 1024 }),
@@ -197,33 +199,56 @@ export class SamService {
     return this.inViewer?.labelmap.undoLastAccept();
   }
 
-  /** The SAM segmentation as DICOM SEG bytes (OHIF's generateSegmentation), without a dialog. */
-  exportSeg(target?: SegTarget): Promise<SegExport> {
-    return Promise.resolve().then(() => this.attached().labelmap.exportSeg(target));
+  /** What the user chose for a SEG (series name, creator), completed from the deployment's settings. */
+  private segRequest(choice: Partial<SegStoreRequest> = {}): SegStoreRequest {
+    const { segSettings } = this.state;
+    return {
+      seriesDescription: choice.seriesDescription?.trim() || 'SAM segmentation',
+      contentCreatorName: (choice.contentCreatorName ?? segSettings.contentCreatorName).trim(),
+      encoding: choice.encoding ?? segSettings.encoding,
+    };
   }
 
-  /** OHIF's download of the SAM segmentation as a DICOM SEG file. */
-  downloadSeg(target?: SegTarget): Promise<void> {
-    return Promise.resolve().then(() => this.attached().labelmap.downloadSeg(target));
+  /** The SAM segmentation as DICOM SEG bytes, without storing or saving them. */
+  exportSeg(choice?: Partial<SegStoreRequest>, target?: SegTarget): Promise<SegExport> {
+    return Promise.resolve().then(() => this.attached().labelmap.exportSeg(this.segRequest(choice), target));
+  }
+
+  /** Saves the SAM segmentation as a DICOM SEG file (the way out whenever storing cannot be done). */
+  async downloadSeg(choice?: Partial<SegStoreRequest>, target?: SegTarget): Promise<SegExport> {
+    try {
+      const file = await this.attached().labelmap.downloadSeg(this.segRequest(choice), target);
+      this.update({ segStore: { state: 'downloaded', fileName: file.fileName } });
+      return file;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      console.warn('[SAM] DICOM SEG download failed:', err);
+      this.update({ segStore: { state: 'error', message: `Not saved: ${message}`, reason: 'download' } });
+      throw err;
+    }
   }
 
   /**
-   * Stores the SAM segmentation as DICOM SEG to the data source through OHIF's Store Segmentation
-   * (its dialog names the series); the panel shows how it went.
+   * Stores the SAM segmentation as DICOM SEG to the study's data source (STOW-RS); the panel shows
+   * how it went, and on a failure says why and offers Download. The segmentation stays as it is.
    */
-  async storeSeg(target?: SegTarget): Promise<SegStoreResult> {
+  async storeSeg(choice?: Partial<SegStoreRequest>, target?: SegTarget): Promise<SegStoreResult> {
     this.update({ segStore: { state: 'storing' } });
     try {
-      const result = await this.attached().labelmap.storeSeg(target);
-      this.update({
-        segStore: result.stored
-          ? { state: 'stored', seriesDescription: result.seriesDescription, sopInstanceUID: result.sopInstanceUID }
-          : { state: 'cancelled' },
-      });
+      const result = await this.attached().labelmap.storeSeg(this.segRequest(choice), target);
+      const { seriesDescription, sopInstanceUID, dataSource } = result;
+      this.update({ segStore: { state: 'stored', seriesDescription, sopInstanceUID, dataSource } });
       return result;
     } catch (err) {
-      this.update({ segStore: { state: 'error', message: err instanceof Error ? err.message : String(err) } });
+      const message = err instanceof Error ? err.message : String(err);
+      const reason = err instanceof SegStoreError ? err.reason : 'not-built';
+      this.update({ segStore: { state: 'error', message, reason } });
       throw err;
     }
+  }
+
+  /** Sets the coded type (core/dicomSeg/segmentCodes.ts) of the segment SAM writes into on the active viewport. */
+  setSegmentType(typeId: string): void {
+    this.attached().setSegmentType(typeId);
   }
 }

@@ -45,5 +45,6 @@ export function resolveViewerHost(viewer: SamViewer): ViewerHost {
     tools: cornerstoneTools,
     services: services as ViewerServices,
     commandsManager: viewer.commandsManager,
+    extensionManager: viewer.extensionManager,
   };
 }

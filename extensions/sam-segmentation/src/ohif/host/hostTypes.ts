@@ -214,8 +214,17 @@ export interface CommandsManagerLike {
   getCommand?(commandName: string, contextName?: string): unknown;
 }
 
+/** A data source definition of the app-config (`dataSources[]`). */
+export interface DataSourceDefinition {
+  sourceName: string;
+  namespace: string;
+  configuration?: { wadoRoot?: string; [key: string]: unknown };
+}
+
 export interface ExtensionManagerLike {
   getModuleEntry(id: string): { exports?: unknown } | undefined;
+  getActiveDataSourceDefinition?(): DataSourceDefinition | undefined;
+  getDataSources?(name?: string): Array<{ store?: { dicom?: unknown } } | undefined> | undefined;
 }
 
 /** Everything the extension uses of the viewer, resolved once (ViewerHost.ts). */
@@ -224,4 +233,6 @@ export interface ViewerHost {
   tools: CornerstoneTools;
   services: ViewerServices;
   commandsManager: CommandsManagerLike;
+  /** Where the study comes from and where a SEG can be stored (OHIF's data sources). */
+  extensionManager?: ExtensionManagerLike;
 }

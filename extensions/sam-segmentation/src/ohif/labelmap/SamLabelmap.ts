@@ -8,7 +8,9 @@ import { SegmentWriter, acceptMask, type AcceptOptions, type AcceptResult, type 
 import type { ViewerHost } from '../host/hostTypes';
 import { SamSegmentations, displaySetOfImage, labelmapTarget, type TargetSegment } from './samSegmentation';
 import { downloadSeg, exportSeg, type SegExport } from './segExport';
-import { storeSeg, type SegStoreResult } from './segStore';
+import { storeSeg, type SegStoreRequest, type SegStoreResult } from './segStore';
+export type { SegStoreRequest } from './segStore';
+import { SegmentRecords, type ModelIdentity } from './segmentRecords';
 
 export interface UndoneAccept {
   segmentationId: string;
@@ -36,6 +38,8 @@ export interface NewSegmentResult {
 export interface NewSegmentOptions {
   label?: string;
   color?: number[];
+  /** Its coded type (core/dicomSeg/segmentCodes.ts; default Tissue). */
+  typeId?: string;
   /** The viewport whose series gets the segment (default the active one). */
   viewportId?: string;
 }
@@ -53,7 +57,14 @@ export class SamLabelmap {
   /** Accepts run one after the other: two at once would both create the display set's segmentation. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly host: ViewerHost) {
+  /** Coded types and provenance of the segments, for the SEG. */
+  readonly records = new SegmentRecords();
+
+  constructor(
+    private readonly host: ViewerHost,
+    /** The model writing now (its manifest id and version), recorded with each write. */
+    private readonly model: () => ModelIdentity | undefined = () => undefined,
+  ) {
     this.segmentations = new SamSegmentations(host);
     this.history = new AcceptHistory(host.cornerstone.utilities.HistoryMemo.DefaultHistoryMemo);
   }
@@ -73,6 +84,12 @@ export class SamLabelmap {
     return this.serially(async () => {
       const accepted = await acceptMask(this.deps, result, options);
       this.lastSegmentationId = accepted.segmentationId;
+      this.records.noteWrite(
+        accepted.segmentationId,
+        accepted.segmentIndex,
+        this.model(),
+        result.prompt ?? options.prompt,
+      );
       return accepted;
     });
   }
@@ -85,6 +102,7 @@ export class SamLabelmap {
     return this.serially(async () => {
       const writer = await SegmentWriter.open(this.deps, viewportId, imageId, options);
       this.lastSegmentationId = writer.segmentationId;
+      this.records.noteWrite(writer.segmentationId, writer.segmentIndex, this.model(), options.prompt ?? 'propagation');
       return writer;
     });
   }
@@ -96,7 +114,7 @@ export class SamLabelmap {
   newSegment(
     viewportId: string,
     imageId: string,
-    options: { algorithmName: string; label?: string; color?: number[] },
+    options: { algorithmName: string; label?: string; color?: number[]; typeId?: string },
   ) {
     return this.serially(async (): Promise<NewSegmentResult> => {
       const { algorithmName } = options;
@@ -114,6 +132,7 @@ export class SamLabelmap {
           options.color,
         );
       }
+      if (options.typeId) this.records.setType(segmentationId, segmentIndex, options.typeId);
       const made = this.segmentations.segmentation(segmentationId).segments[segmentIndex];
       return { segmentationId, segmentIndex, label: made?.label ?? label ?? '', createdSegmentation: created };
     });
@@ -124,7 +143,20 @@ export class SamLabelmap {
     const uids = this.host.services.viewportGridService.getState().viewports.get(viewportId)?.displaySetInstanceUIDs;
     const uid = uids?.find((u) => this.segmentations.forDisplaySet(u)) ?? uids?.[0];
     if (!uid) return undefined;
-    return { target: this.segmentations.target(uid, viewportId), nextName: this.segmentations.nextName(uid) };
+    const target = this.segmentations.target(uid, viewportId);
+    return {
+      target: target.exists
+        ? { ...target, typeId: this.records.type(target.segmentationId, target.segmentIndex).id }
+        : target,
+      nextName: this.segmentations.nextName(uid),
+    };
+  }
+
+  /** Sets the coded type (segmentCodes.ts) of the segment SAM writes into on the viewport's series. */
+  setTargetType(viewportId: string, typeId: string): void {
+    const target = this.segmentTarget(viewportId)?.target;
+    if (!target?.exists) throw new Error('No segment yet: accept a mask or add a segment first, then choose its type.');
+    this.records.setType(target.segmentationId, target.segmentIndex, typeId);
   }
 
   /**
@@ -162,16 +194,16 @@ export class SamLabelmap {
     return { segmentationId, segmentIndex, labelmapImageId: changes[0]!.labelmapImageId, images: changes.length };
   }
 
-  exportSeg(target: SegTarget = {}): Promise<SegExport> {
-    return exportSeg(this.host, this.segmentationToExport(target));
+  exportSeg(request: SegStoreRequest, target: SegTarget = {}): Promise<SegExport> {
+    return exportSeg(this.host, this.records, this.segmentationToExport(target), request);
   }
 
-  downloadSeg(target: SegTarget = {}): Promise<void> {
-    return downloadSeg(this.host, this.segmentationToExport(target));
+  downloadSeg(request: SegStoreRequest, target: SegTarget = {}): Promise<SegExport> {
+    return downloadSeg(this.host, this.records, this.segmentationToExport(target), request);
   }
 
-  storeSeg(target: SegTarget = {}): Promise<SegStoreResult> {
-    return storeSeg(this.host, this.segmentationToExport(target));
+  storeSeg(request: SegStoreRequest, target: SegTarget = {}): Promise<SegStoreResult> {
+    return storeSeg(this.host, this.records, this.segmentationToExport(target), request);
   }
 
   /** Stops watching the segmentation state (see SegmentGuard); call when the mode is left. */

@@ -8,6 +8,7 @@ import { AcceptMemo, type AcceptHistory, type ImageChange } from './acceptHistor
 import type { ViewerHost } from '../host/hostTypes';
 import { restoreChange, writeMask } from './maskWrite';
 import { displaySetOfImage, labelmapTarget, type SamSegmentations, type SegmentChoice } from './samSegmentation';
+import type { PromptKind } from './segmentRecords';
 
 /** The part of a SAM result an accept needs: uint8[height*width], row-major, 1 = inside. */
 export interface MaskOnImage {
@@ -16,6 +17,8 @@ export interface MaskOnImage {
   height: number;
   imageId: string;
   viewportId: string;
+  /** What prompted it (recorded for the SEG's algorithm parameters). */
+  prompt?: PromptKind;
 }
 
 export interface AcceptOptions extends SegmentChoice {
@@ -23,6 +26,8 @@ export interface AcceptOptions extends SegmentChoice {
   algorithmName: string;
   /** Also write over voxels of other (unlocked) segments. Default false: they are kept. */
   overwrite?: boolean;
+  /** What prompted the mask, when the mask does not say (a propagation run). */
+  prompt?: PromptKind;
 }
 
 export interface AcceptResult {

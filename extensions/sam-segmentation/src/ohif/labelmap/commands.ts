@@ -1,12 +1,12 @@
 /**
  * Commands for the toolbar, hotkeys and other extensions, to merge into getCommandsModule's
  * definitions: accept a mask, add a new segment to write into, undo the last accept, export, download or store (to the data source,
- * through OHIF's Store Segmentation) the SAM segmentation as DICOM SEG. They report failures in
+ * STOW-RS) the SAM segmentation as DICOM SEG. They report failures in
  * OHIF's notifications instead of leaving a rejected promise.
  */
 import type { AcceptOptions, AcceptResult, MaskOnImage } from './acceptMask';
 import type { SegExport } from './segExport';
-import type { SegStoreResult } from './segStore';
+import type { SegStoreRequest, SegStoreResult } from './segStore';
 import type { NewSegmentOptions, NewSegmentResult, SegTarget, UndoneAccept } from './SamLabelmap';
 
 /** What SamService offers for the labelmap (see docs in SamLabelmap). */
@@ -14,15 +14,16 @@ export interface SamLabelmapApi {
   acceptMask(result: MaskOnImage, options?: Partial<AcceptOptions>): Promise<AcceptResult>;
   undoLastAccept(): UndoneAccept | undefined;
   newSegment(options?: NewSegmentOptions): Promise<NewSegmentResult>;
-  exportSeg(target?: SegTarget): Promise<SegExport>;
-  downloadSeg(target?: SegTarget): Promise<void>;
-  storeSeg(target?: SegTarget): Promise<SegStoreResult>;
+  exportSeg(choice?: Partial<SegStoreRequest>, target?: SegTarget): Promise<SegExport>;
+  downloadSeg(choice?: Partial<SegStoreRequest>, target?: SegTarget): Promise<SegExport>;
+  storeSeg(choice?: Partial<SegStoreRequest>, target?: SegTarget): Promise<SegStoreResult>;
 }
 
 export interface Notifier {
   show(notification: { title: string; message: string; type: 'error' | 'info' | 'success' | 'warning' }): void;
 }
 
+type SegCommandOptions = Partial<SegStoreRequest> & SegTarget;
 type AcceptCommandOptions = Partial<AcceptOptions> & { result: MaskOnImage };
 
 export function samLabelmapCommands(sam: SamLabelmapApi, notifications?: Notifier) {
@@ -47,8 +48,13 @@ export function samLabelmapCommands(sam: SamLabelmapApi, notifications?: Notifie
       commandFn: reported('New segment', (options: NewSegmentOptions = {}) => sam.newSegment(options)),
     },
     undoSamAccept: { commandFn: reported('Undo', () => sam.undoLastAccept()) },
-    exportSamSeg: { commandFn: reported('DICOM SEG export', (target: SegTarget = {}) => sam.exportSeg(target)) },
-    downloadSamSeg: { commandFn: reported('DICOM SEG download', (target: SegTarget = {}) => sam.downloadSeg(target)) },
-    storeSamSeg: { commandFn: reported('DICOM SEG store', (target: SegTarget = {}) => sam.storeSeg(target)) },
+    /** Options: the SEG's { seriesDescription, contentCreatorName, encoding } and which { segmentationId, viewportId }. */
+    exportSamSeg: {
+      commandFn: reported('DICOM SEG export', (o: SegCommandOptions = {}) => sam.exportSeg(o, o)),
+    },
+    downloadSamSeg: {
+      commandFn: reported('DICOM SEG download', (o: SegCommandOptions = {}) => sam.downloadSeg(o, o)),
+    },
+    storeSamSeg: { commandFn: reported('DICOM SEG store', (o: SegCommandOptions = {}) => sam.storeSeg(o, o)) },
   };
 }

@@ -62,7 +62,7 @@ export function nextSamSegmentName(labels: readonly string[], from = 1): string 
 
 /** The segment an accept writes into next, for the panel: an existing one, or the one it will make. */
 export type TargetSegment =
-  | { exists: true; segmentationId: string; segmentIndex: number; label: string; color?: number[] }
+  | { exists: true; segmentationId: string; segmentIndex: number; label: string; color?: number[]; typeId?: string }
   | { exists: false; label: string };
 
 export interface ChosenSegment {

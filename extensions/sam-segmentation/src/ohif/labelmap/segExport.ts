@@ -1,14 +1,13 @@
 /**
- * DICOM SEG export through OHIF's own path: the cornerstone-dicom-seg extension's
- * `generateSegmentation` command (context SEGMENTATION) builds the SEG with Cornerstone's adapters,
- * taking each segment's SegmentAlgorithmType / SegmentAlgorithmName from the segment's
- * `algorithmType` / `algorithmName` (which an accept sets). `exportSeg` returns the Part 10 bytes
- * without any dialog; `downloadSeg` is OHIF's own download (`downloadSegmentation`).
+ * The SAM segmentation as a DICOM SEG file (segDataset.ts builds it): `exportSeg` gives its Part 10
+ * bytes, `downloadSeg` saves them as a file in the browser — what the panel offers whenever storing
+ * is not possible or failed, so the work is never lost.
  */
-import type { ViewerHost, Segmentation } from '../host/hostTypes';
-
-const SEG_CONTEXT = 'SEGMENTATION';
-const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
+import { sequenceItems } from '../../core/dicomSeg/buildSeg';
+import { segPart10, type DcmjsWriter } from '../../core/dicomSeg/segFile';
+import type { ViewerHost } from '../host/hostTypes';
+import { samSegDataset, type SegStoreRequest } from './segDataset';
+import type { SegmentRecords } from './segmentRecords';
 
 export interface SegmentSequenceItem {
   SegmentNumber?: string | number;
@@ -17,105 +16,68 @@ export interface SegmentSequenceItem {
   SegmentAlgorithmName?: string;
 }
 
-/** The naturalized dataset OHIF's generateSegmentation returns (dcmjs keywords). */
-export interface SegDataset {
-  SOPInstanceUID?: string;
-  TransferSyntaxUID?: string;
-  SegmentSequence?: SegmentSequenceItem | SegmentSequenceItem[];
-  _meta?: { TransferSyntaxUID?: string | { Value?: string[] } };
-  [keyword: string]: unknown;
-}
-
 export interface SegExport {
   /** The SEG as a DICOM Part 10 file. */
   bytes: ArrayBuffer;
   fileName: string;
   segmentationId: string;
+  sopClassUID: string;
   sopInstanceUID: string;
   transferSyntaxUID: string;
   segments: SegmentSequenceItem[];
 }
 
-/** The part of dcmjs used to write a Part 10 file, as OHIF's own datasetToDicomPart10Buffer does. */
-interface DcmjsWriter {
-  data: {
-    datasetToDict(dataset: SegDataset): {
-      meta: Record<string, { vr: string; Value: unknown[] }>;
-      write(options: { allowInvalidVRLength: boolean; fragmentMultiframe: boolean }): ArrayBuffer;
-    };
-  };
+export async function loadDcmjs(): Promise<DcmjsWriter> {
+  return (await import(/* webpackChunkName: "dcmjs" */ 'dcmjs')).default as unknown as DcmjsWriter;
 }
 
-export async function exportSeg(host: ViewerHost, segmentationId: string): Promise<SegExport> {
-  const segmentation = await prepareSegExport(host, segmentationId);
-  const generated = host.commandsManager.runCommand('generateSegmentation', { segmentationId }, SEG_CONTEXT) as
-    { dataset?: SegDataset } | undefined;
-  const dataset = generated?.dataset;
-  if (!dataset) throw new Error("OHIF's DICOM SEG extension did not generate the SEG (is it loaded?).");
-  const segments = asArray(dataset.SegmentSequence);
-  checkAlgorithmFields(segmentation, segments);
-  const transferSyntaxUID = transferSyntaxOf(dataset);
-  const dcmjs = (await import(/* webpackChunkName: "dcmjs" */ 'dcmjs')).default as unknown as DcmjsWriter;
-  const dict = dcmjs.data.datasetToDict(dataset);
-  // datasetToDict reads the transfer syntax from a denaturalized _meta only: set it, as OHIF does.
-  dict.meta['00020010'] = { vr: 'UI', Value: [transferSyntaxUID] };
+/** A SEG dataset as a file, named after its series. */
+export async function segFileOf(dataset: Record<string, unknown>, segmentationId: string): Promise<SegExport> {
+  // Read before writing: dcmjs's datasetToDict replaces the dataset's _meta.
+  const meta = dataset._meta as { TransferSyntaxUID: { Value: string[] } };
+  const transferSyntaxUID = meta.TransferSyntaxUID.Value[0]!;
+  const bytes = segPart10(await loadDcmjs(), dataset);
+  const name = String(dataset.SeriesDescription || 'segmentation').replace(/[^\w.-]+/g, '_');
   return {
-    bytes: dict.write({ allowInvalidVRLength: false, fragmentMultiframe: false }),
-    fileName: `${segmentation.label || 'segmentation'}.dcm`,
+    bytes,
+    fileName: `${name}.dcm`,
     segmentationId,
-    sopInstanceUID: String(dataset.SOPInstanceUID ?? ''),
+    sopClassUID: String(dataset.SOPClassUID),
+    sopInstanceUID: String(dataset.SOPInstanceUID),
     transferSyntaxUID,
-    segments,
+    segments: sequenceItems<SegmentSequenceItem>(dataset.SegmentSequence),
   };
 }
 
-/** OHIF's download of a segmentation as a DICOM SEG file (it also lists the SEG in the study). */
-export async function downloadSeg(host: ViewerHost, segmentationId: string): Promise<void> {
-  await prepareSegExport(host, segmentationId);
-  host.commandsManager.runCommand('downloadSegmentation', { segmentationId }, SEG_CONTEXT);
+export async function exportSeg(
+  host: ViewerHost,
+  records: SegmentRecords,
+  segmentationId: string,
+  request: SegStoreRequest,
+): Promise<SegExport> {
+  return segFileOf(await samSegDataset(host, records, segmentationId, request), segmentationId);
 }
 
-/**
- * OHIF's export needs every referenced source image in Cornerstone's cache ("Referenced source
- * image not in cache"): load the ones not scrolled through yet.
- */
-export async function prepareSegExport(host: ViewerHost, segmentationId: string): Promise<Segmentation> {
-  const segmentation = host.services.segmentationService.getSegmentation(segmentationId);
-  if (!segmentation) throw new Error(`Segmentation ${segmentationId} does not exist.`);
-  if (host.commandsManager.getCommand && !host.commandsManager.getCommand('generateSegmentation', SEG_CONTEXT)) {
-    throw new Error("DICOM SEG export needs OHIF's cornerstone-dicom-seg extension in the mode.");
-  }
-  const data = segmentation.representationData.Labelmap;
-  const referenced = new Set([
-    ...(data?.referencedImageIds ?? []),
-    ...Object.values(data?.labelmaps ?? {}).flatMap((layer) => layer.referencedImageIds ?? []),
-  ]);
-  const { cache, imageLoader } = host.cornerstone;
-  await Promise.all([...referenced].filter((id) => !cache.getImage(id)).map((id) => imageLoader.loadAndCacheImage(id)));
-  return segmentation;
+/** Saves the SEG as a file (the browser's download), and returns what it saved. */
+export async function downloadSeg(
+  host: ViewerHost,
+  records: SegmentRecords,
+  segmentationId: string,
+  request: SegStoreRequest,
+): Promise<SegExport> {
+  const file = await exportSeg(host, records, segmentationId, request);
+  saveFile(file);
+  return file;
 }
 
-/** Each segment SAM wrote must carry its algorithm fields into the SEG; fail loudly if OHIF's mapping changes. */
-export function checkAlgorithmFields(segmentation: Segmentation, items: SegmentSequenceItem[]): void {
-  for (const segment of Object.values(segmentation.segments)) {
-    if (!segment?.algorithmType) continue;
-    const item = items.find((i) => Number(i.SegmentNumber) === segment.segmentIndex);
-    if (!item) continue; // an empty segment may be left out of the SEG
-    if (item.SegmentAlgorithmType !== segment.algorithmType || item.SegmentAlgorithmName !== segment.algorithmName) {
-      throw new Error(
-        `The SEG's segment ${segment.segmentIndex} has SegmentAlgorithmType ${item.SegmentAlgorithmType} / ` +
-          `SegmentAlgorithmName ${item.SegmentAlgorithmName}, expected ${segment.algorithmType} / ${segment.algorithmName}.`,
-      );
-    }
-  }
-}
-
-function transferSyntaxOf(dataset: SegDataset): string {
-  const meta = dataset._meta?.TransferSyntaxUID;
-  if (typeof meta === 'string') return meta;
-  return meta?.Value?.[0] ?? dataset.TransferSyntaxUID ?? EXPLICIT_VR_LITTLE_ENDIAN;
-}
-
-export function asArray<T>(value: T | T[] | undefined): T[] {
-  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+export function saveFile(file: SegExport): void {
+  const url = URL.createObjectURL(new Blob([file.bytes], { type: 'application/dicom' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = file.fileName;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  // The download has started from the link; the URL is not needed after this task.
+  setTimeout(() => URL.revokeObjectURL(url), 0);
 }

@@ -58,6 +58,7 @@ export function SamPanel({ samService }: SamPanelProps) {
         <SegmentTargetView
           view={state.segmentTarget}
           error={state.newSegmentError}
+          onTypeChange={(typeId) => samService.setSegmentType(typeId)}
           onNewSegment={(label, color) =>
             void samService.newSegment({ label, ...(color && { color }) }).catch(() => undefined)
           } // the view shows the error
@@ -72,13 +73,13 @@ export function SamPanel({ samService }: SamPanelProps) {
           onStop={(keep) => samService.stopPropagation(keep)}
         />
       )}
-      {(state.lastAccept || state.segStore) && (
+      {(state.lastAccept || state.segStore || state.segmentTarget?.target.exists) && (
         <SegStoreView
           status={state.segStore}
-          onStore={() => void samService.storeSeg().catch(() => undefined)} // the view shows the error
-          onDownload={() =>
-            void samService.downloadSeg().catch((e) => console.warn('[SAM] DICOM SEG download failed:', e))
-          }
+          unavailable={state.segStoreUnavailable}
+          defaultCreator={state.segSettings.contentCreatorName}
+          onStore={(choice) => void samService.storeSeg(choice).catch(() => undefined)} // the view shows the error
+          onDownload={(choice) => void samService.downloadSeg(choice).catch(() => undefined)}
         />
       )}
       {state.model.state === 'ready' && (

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { SEGMENT_TYPES } from '../../core/dicomSeg/segmentCodes';
 import type { SegmentTargetView as Target } from '../labelmap/SamLabelmap';
 import { panelButton, statusBox } from './statusBox';
 
@@ -44,10 +45,13 @@ export function SegmentTargetView({
   view,
   error,
   onNewSegment,
+  onTypeChange,
 }: {
   view: Target | undefined;
   error: string | undefined;
   onNewSegment: (label: string, color: [number, number, number, number] | undefined) => void;
+  /** The user chose what the segment written into is (its coded type in the SEG). */
+  onTypeChange: (typeId: string) => void;
 }) {
   const [name, setName] = useState('');
   const [colour, setColour] = useState<number | undefined>(undefined);
@@ -70,6 +74,24 @@ export function SegmentTargetView({
           `Writes into: a new segment "${target?.label ?? 'SAM 1'}" will be created`
         )}
       </div>
+      {target?.exists && (
+        <label style={{ display: 'block', marginTop: 6 }}>
+          Type{' '}
+          <select
+            data-testid="sam-segment-type"
+            value={target.typeId ?? SEGMENT_TYPES[0]!.id}
+            onChange={(e) => onTypeChange(e.target.value)}
+            style={{ color: '#000' }}
+            title="What this segment is, as the DICOM SEG codes it (SNOMED CT, DICOM CID 7150/7151)"
+          >
+            {SEGMENT_TYPES.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.type.CodeMeaning} ({t.category.CodeMeaning})
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       <div style={{ display: 'flex', gap: 6, flexWrap: 'wrap', alignItems: 'center', marginTop: 6 }}>
         <input
           type="text"

@@ -12,6 +12,7 @@ import { DecodeScheduler, type SchedulerClock } from '../../runtime/decodeSchedu
 import type { DecodeAnswer, PickAnswer } from '../../runtime/inferenceClient';
 import type { ImageSource } from '../../runtime/runtimeSession';
 import type { AcceptResult, MaskOnImage } from '../labelmap/acceptMask';
+import type { PromptKind } from '../labelmap/segmentRecords';
 import { friendlyError } from './friendlyError';
 import { idleView, nextView, type PreviewSummary, type SegmentEvent, type SegmentView } from './segmentState';
 
@@ -271,7 +272,8 @@ export class SegmentSession {
     try {
       const { imageId, decodeId } = shown.summary;
       const { mask, width, height } = shown;
-      const result = await write({ mask, width, height, imageId, viewportId: this.deps.viewportId, decodeId });
+      const prompt = promptKind(shown.summary.prompt);
+      const result = await write({ mask, width, height, imageId, viewportId: this.deps.viewportId, decodeId, prompt });
       this.forget(imageId);
       this.apply({ type: 'accepted' });
       // Only the written prompt's annotations go (measurements used as prompts stay, as measurements);
@@ -322,4 +324,10 @@ export class SegmentSession {
   dispose(): void {
     this.reset();
   }
+}
+
+/** What kind of prompt made a mask, as the SEG records it. */
+function promptKind(prompt: Prompt): PromptKind {
+  if (prompt.box && prompt.points.length > 0) return 'point and box';
+  return prompt.box ? 'box' : 'point';
 }

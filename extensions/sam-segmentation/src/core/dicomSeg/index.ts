@@ -1,0 +1,5 @@
+export * from './buildSeg';
+export * from './dicomValues';
+export * from './displayColour';
+export * from './segFile';
+export * from './segmentCodes';
