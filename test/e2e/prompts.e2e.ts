@@ -115,6 +115,43 @@ describe('prompting with the SAM tools', () => {
     );
     expect(samAnnotations).toBe(0);
   });
+
+  it('segments an image its window shows flat with the image’s own range, and says so', async () => {
+    const at = await lesionOnScreen();
+    // W/L far above every value of the CT: the radiologist sees a black viewport.
+    const setWindow = (voiRange: { lower: number; upper: number } | null) =>
+      page.evaluate((voiRange) => {
+        const w = window as unknown as {
+          services: {
+            viewportGridService: { getActiveViewportId(): string };
+            cornerstoneViewportService: {
+              getCornerstoneViewport(id: string): {
+                setProperties(p: object): void;
+                resetProperties(): void;
+                render(): void;
+              };
+            };
+          };
+        };
+        const vp = w.services.cornerstoneViewportService.getCornerstoneViewport(
+          w.services.viewportGridService.getActiveViewportId(),
+        );
+        if (voiRange) vp.setProperties({ voiRange });
+        else vp.resetProperties();
+        vp.render();
+      }, voiRange);
+    await setWindow({ lower: 20_000, upper: 20_400 });
+    await page.locator('[data-cy="SamIncludePoint"]').click();
+    await page.mouse.click(at.x, at.y);
+    await page.locator('[data-testid="sam-preview"][data-state="preview"]').waitFor();
+    expect(await page.locator('[data-testid="sam-notice"]').textContent()).toMatch(
+      /The display window \(centre 20200, width 400\) shows 100% of this image as black: SAM sees it with its own intensity range/,
+    );
+    expect(await overlayPixelsNear(at.x, at.y)).toBeGreaterThan(20); // still on the lesion
+    await page.keyboard.press('Escape');
+    await page.locator('[data-testid="sam-preview"][data-state="idle"]').waitFor();
+    await setWindow(null);
+  });
 });
 
 /**

@@ -3,10 +3,11 @@
  * in the InferenceEngine (as in the worker), with the real onnxruntime and the default model on a
  * phantom CT slice. Another candidate picked from a kept decode against the same candidate decoded
  * afresh; a refinement from a kept decode against the same prompt with its logits given by hand.
+ * A window that shows the slice flat, against the protocol's window it falls back to.
  * Prints the differences as JSON.
  */
 import { join } from 'node:path';
-import type { Prompt } from '../../extensions/sam-segmentation/src/core';
+import { PROTOCOL_PERCENTILE_WINDOW, type Prompt } from '../../extensions/sam-segmentation/src/core';
 import { InferenceEngine } from '../../extensions/sam-segmentation/src/runtime/inferenceEngine';
 import { PHANTOM_DIR, readCtSlice } from '../../tools/bench/nodeBench';
 import { readLocalModel } from '../../tools/models/localModel';
@@ -64,8 +65,29 @@ try {
   pickEvicted = (err as Error).message;
 }
 
+// A window far above the slice's values shows it black: the engine encodes with the protocol's window
+// instead and says so, on the encode and on every decode of that embedding (kept as float16).
+const phantom32 = readCtSlice(join(PHANTOM_DIR, '0032.dcm'));
+const flatKey = { ...key, preprocessingKey: 'w5000/100' };
+const flatEncode = await engine.encode({
+  ...flatKey,
+  slice: phantom32,
+  voi: { kind: 'window', center: 5000, width: 100 },
+});
+const flatDecode = await engine.decode({ ...flatKey, prompt: click });
+const ownKey = { ...key, preprocessingKey: 'auto' };
+await engine.encode({ ...ownKey, slice: phantom32, voi: PROTOCOL_PERCENTILE_WINDOW });
+const ownDecode = await engine.decode({ ...ownKey, prompt: click });
+
 console.log(
   JSON.stringify({
+    flatWindow: {
+      encodeNote: flatEncode.windowNote ?? null,
+      decodeNote: flatDecode.windowNote ?? null,
+      displayedDecodeNote: first.windowNote ?? null,
+      differingFromOwnWindow: differing(flatDecode.mask, ownDecode.mask),
+      pixels: ones(flatDecode.mask),
+    },
     picks,
     refined: {
       flag: refined.refined,

@@ -248,3 +248,46 @@ describe('slice checks', () => {
     ).toThrow('RGB needs 3 sample(s) per pixel, got 1.');
   });
 });
+
+describe('a window that shows the image flat', () => {
+  // A CT-like slice: a ramp of 100 × 100 values from -1000 to 1000 HU.
+  const ramp = Float32Array.from({ length: 10_000 }, (_, i) => -1000 + (2000 * i) / 9999);
+  const ct = grey(ramp, { rows: 100, columns: 100 });
+
+  it('is replaced by the protocol’s percentile window, with a note that says so', () => {
+    const farAbove = { kind: 'window', center: 5000, width: 100 } as const;
+    const { image, voiRange, windowNote } = toDisplayImage(ct, farAbove);
+    expect(voiRange).toEqual(resolveVoiRange(PROTOCOL_PERCENTILE_WINDOW, ramp));
+    expect(new Set(image.data).size).toBeGreaterThan(200); // a ramp again, not one level
+    expect(windowNote).toMatch(
+      /^The display window \(centre 5000, width 100\) shows 100% of this image as black: SAM sees it with its own intensity range \(0\.95-99\.5 percentile\)/,
+    );
+  });
+
+  it('names the level the user sees: white on an inverted (MONOCHROME1) image', () => {
+    const { windowNote } = toDisplayImage(
+      { ...ct, photometricInterpretation: 'MONOCHROME1' },
+      {
+        kind: 'window',
+        center: 5000,
+        width: 100,
+      },
+    );
+    expect(windowNote).toMatch(/shows 100% of this image as white/);
+  });
+
+  it('is kept when some of the image shows (a small body in a black field)', () => {
+    const body = Float32Array.from({ length: 10_000 }, (_, i) => (i < 9_850 ? -1000 : 40)); // 1.5% tissue
+    const { image, windowNote } = toDisplayImage(grey(body, { rows: 100, columns: 100 }), abdomen);
+    expect(windowNote).toBeUndefined();
+    expect(image.data[9_999]).toBe(128);
+    expect(image.data[0]).toBe(0);
+  });
+
+  it('is kept when the image itself is flat (a blank slice): no other window shows more', () => {
+    const blank = grey(new Int16Array(10_000).fill(-1000), { rows: 100, columns: 100 });
+    const { image, windowNote } = toDisplayImage(blank, abdomen);
+    expect(windowNote).toBeUndefined();
+    expect(image.data.every((v) => v === 0)).toBe(true);
+  });
+});

@@ -103,9 +103,10 @@ function setup(options: { family?: 'sam' | 'medsam'; imageNote?: string } = {}) 
   };
   const point = (x: number, y: number, label: 'include' | 'exclude' = 'include') => add({ point: { x, y, label } });
   /** Finishes the oldest decode still running, with a mask whose first value is `fill`. */
-  const finish = async (fill = 1) => {
+  const finish = async (fill = 1, windowNote?: string) => {
     const d = decodes.find((x) => !x.answer.settled)!;
     d.answer.resolve({
+      ...(windowNote && { windowNote }),
       id: d.id,
       mask: new Uint8Array(SIZE * SIZE).fill(fill),
       width: SIZE,
@@ -161,6 +162,20 @@ describe('a viewport’s prompting session', () => {
     t.point(10, 10);
     await t.finish();
     expect(t.session.state).toMatchObject({ phase: 'preview', notice: 'The display window has width 0: …' });
+  });
+
+  it('says when the worker encoded the image with its own window (the display showed it flat), and keeps saying it', async () => {
+    const t = setup();
+    t.point(10, 10);
+    await t.finish(1, 'The display window (centre 5000, width 100) shows 100% of this image as black: …');
+    const said = { phase: 'preview', notice: expect.stringMatching(/shows 100% of this image as black/) };
+    expect(t.session.state).toMatchObject(said);
+    t.point(20, 20); // a second point: the new answer of the same embedding says it again
+    await t.finish(1, 'The display window (centre 5000, width 100) shows 100% of this image as black: …');
+    expect(t.session.state).toMatchObject(said);
+    t.point(30, 30);
+    await t.finish(1); // the user set a window that shows the image: the note goes
+    expect(t.session.state.notice).toBeUndefined();
   });
 
   it('removes a point outside the image with a message; Esc clears it; a click on the image then segments', async () => {

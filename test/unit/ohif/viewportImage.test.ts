@@ -46,7 +46,7 @@ describe('the viewport image → what the runtime takes', () => {
       key: 'w40.0/400.0',
     });
     expect(viewportVoi(undefined)).toEqual({
-      voi: { kind: 'percentile', lowerPercentile: 0.5, upperPercentile: 99.5 },
+      voi: { kind: 'percentile', lowerPercentile: 0.95, upperPercentile: 99.5 },
       key: 'auto',
     });
   });
@@ -58,7 +58,7 @@ describe('the viewport image → what the runtime takes', () => {
       { lower: Number.NaN, upper: 40 },
     ]) {
       const { voi, key, note } = viewportVoi(range);
-      expect(voi).toEqual({ kind: 'percentile', lowerPercentile: 0.5, upperPercentile: 99.5 });
+      expect(voi).toEqual({ kind: 'percentile', lowerPercentile: 0.95, upperPercentile: 99.5 });
       expect(key).toBe('auto');
       expect(note).toMatch(
         /The display window has width (0|0\.5|none): SAM sees this image with its own intensity range/,

@@ -6,6 +6,13 @@ interface Result {
   otherImageRefined: boolean;
   evictedRefined: boolean;
   pickEvicted: string;
+  flatWindow: {
+    encodeNote: string | null;
+    decodeNote: string | null;
+    displayedDecodeNote: string | null;
+    differingFromOwnWindow: number;
+    pixels: number;
+  };
 }
 
 describe('decodes kept in the inference engine for a prompting session (real onnxruntime, default model)', () => {
@@ -28,5 +35,16 @@ describe('decodes kept in the inference engine for a prompting session (real onn
     expect(result.otherImageRefined).toBe(false);
     expect(result.evictedRefined).toBe(false);
     expect(result.pickEvicted).toMatch(/no longer kept: prompt again/);
+  });
+
+  it('encodes an image its window shows flat with the protocol’s window, and says so on every decode', () => {
+    const { flatWindow } = result;
+    expect(flatWindow.encodeNote).toMatch(
+      /shows 100% of this image as black: SAM sees it with its own intensity range/,
+    );
+    expect(flatWindow.decodeNote).toBe(flatWindow.encodeNote);
+    expect(flatWindow.displayedDecodeNote).toBeNull(); // the abdomen window shows the slice: no note
+    expect(flatWindow.differingFromOwnWindow).toBe(0);
+    expect(flatWindow.pixels).toBeGreaterThan(100);
   });
 });

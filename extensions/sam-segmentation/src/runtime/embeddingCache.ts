@@ -33,10 +33,8 @@ interface StoredTensor {
   dims: number[];
 }
 
-interface Entry {
-  modelId: string;
-  imageWidth: number;
-  imageHeight: number;
+/** An embedding as kept: its tensors perhaps as float16, everything else as given. */
+interface Entry extends Omit<ImageEmbedding, 'tensors'> {
   tensors: Record<string, StoredTensor>;
   bytes: number;
 }
@@ -81,11 +79,12 @@ export class EmbeddingCache {
     this.entries.delete(key);
     this.entries.set(key, entry); // most recently used
     if (this.hot?.key === key) return this.hot.embedding;
+    const { tensors: stored, bytes: _bytes, ...rest } = entry;
     const tensors: ImageEmbedding['tensors'] = {};
-    for (const [name, t] of Object.entries(entry.tensors)) {
+    for (const [name, t] of Object.entries(stored)) {
       tensors[name] = { data: t.data instanceof Uint16Array ? float16ToFloat32(t.data) : t.data, dims: t.dims };
     }
-    const embedding = { modelId: entry.modelId, imageWidth: entry.imageWidth, imageHeight: entry.imageHeight, tensors };
+    const embedding: ImageEmbedding = { ...rest, tensors };
     this.hot = { key, embedding };
     return embedding;
   }
@@ -102,8 +101,8 @@ export class EmbeddingCache {
     }
     if (bytes > this.budgetBytes) return false;
     while (this.bytes + bytes > this.budgetBytes) this.evictOldest();
-    const { modelId, imageWidth, imageHeight } = embedding;
-    this.entries.set(key, { modelId, imageWidth, imageHeight, tensors, bytes });
+    const { tensors: _given, ...rest } = embedding;
+    this.entries.set(key, { ...rest, tensors, bytes });
     this.bytes += bytes;
     return true;
   }

@@ -27,6 +27,8 @@ export interface EncodeOutcome {
   /** True when the embedding was already cached (nothing ran). */
   cached: boolean;
   encodeMs: number;
+  /** The encoder saw the image with another window than asked, and why. */
+  windowNote?: string;
 }
 
 export interface DecodeRequest extends EmbeddingKeyParts {
@@ -46,6 +48,8 @@ export interface EngineDecodeResult extends DecodeResult {
   height: number;
   /** True when the session's earlier decode (`refineFrom`) was fed back as the mask input. */
   refined: boolean;
+  /** The image was encoded with another window than asked, and why (the embedding's windowNote). */
+  windowNote?: string;
 }
 
 export interface PickedCandidate {
@@ -153,7 +157,8 @@ export class InferenceEngine {
     const started = performance.now();
     const embedding = await this.loaded(request.modelId).model.encode(request.slice, request.voi);
     this.oversized = this.cache.set(key, embedding) ? undefined : { key, embedding };
-    return { cached: false, encodeMs: performance.now() - started };
+    const { windowNote } = embedding;
+    return { cached: false, encodeMs: performance.now() - started, ...(windowNote && { windowNote }) };
   }
 
   private embedding(key: string): ImageEmbedding {
@@ -194,7 +199,15 @@ export class InferenceEngine {
         height,
       });
     }
-    return { ...result, decodeMs: performance.now() - started, width, height, refined: previous !== undefined };
+    const { windowNote } = embedding;
+    return {
+      ...result,
+      decodeMs: performance.now() - started,
+      width,
+      height,
+      refined: previous !== undefined,
+      ...(windowNote && { windowNote }),
+    };
   }
 
   /**

@@ -140,6 +140,7 @@ async function handle(request: QueuedRequest): Promise<[WorkerResponse, Transfer
         refined: result.refined,
         decodeMs: result.decodeMs,
         decoderRunMs: result.decoderRunMs,
+        ...(result.windowNote && { windowNote: result.windowNote }),
       };
       return [message, [mask.buffer]];
     }

@@ -53,6 +53,8 @@ export interface ImageEmbedding {
   imageWidth: number;
   imageHeight: number;
   tensors: Record<string, PlainTensor>;
+  /** The encoder saw the image with another window than asked, and why (see toDisplayImage). */
+  windowNote?: string;
 }
 
 export interface DecodeOptions {
@@ -179,7 +181,14 @@ export class SamModel {
       if (!t) throw new Error(`The encoder of ${id} gave no "${spec.name}" output.`);
       tensors[spec.name] = toPlain(t, spec.name);
     }
-    return { modelId: id, imageWidth: slice.columns, imageHeight: slice.rows, tensors };
+    const { windowNote } = input;
+    return {
+      modelId: id,
+      imageWidth: slice.columns,
+      imageHeight: slice.rows,
+      tensors,
+      ...(windowNote && { windowNote }),
+    };
   }
 
   /**

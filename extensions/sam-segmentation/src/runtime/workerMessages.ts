@@ -122,7 +122,7 @@ export interface MaskAnswer {
 export type WorkerResponse =
   | { id: number; type: 'probe'; ok: true; report: BackendReport }
   | { id: number; type: 'loadModel'; ok: true; model: LoadedModelInfo }
-  | { id: number; type: 'encode'; ok: true; cached: boolean; encodeMs: number }
+  | { id: number; type: 'encode'; ok: true; cached: boolean; encodeMs: number; windowNote?: string }
   | ({
       id: number;
       type: 'decode';
@@ -134,6 +134,8 @@ export type WorkerResponse =
       /** The worker's whole decode (feeds, decoder, candidates, mask) and the decoder graph's run alone. */
       decodeMs: number;
       decoderRunMs: number;
+      /** The image was encoded with another window than the display's, and why (for the panel). */
+      windowNote?: string;
     } & MaskAnswer)
   | ({ id: number; type: 'pickCandidate'; ok: true; chosenIndex: number } & MaskAnswer)
   | { id: number; type: 'releaseSession'; ok: true }

@@ -10,7 +10,11 @@ export function prepareSlice(
   voi: VoiSetting,
   family: ModelFamily,
   buffers?: PreprocessBuffers,
-): ModelInput & { voiRange?: VoiRange } {
-  const { image, voiRange } = toDisplayImage(slice, voi);
-  return { ...preprocessImage(image, family.preprocess, buffers), ...(voiRange ? { voiRange } : {}) };
+): ModelInput & { voiRange?: VoiRange; windowNote?: string } {
+  const { image, voiRange, windowNote } = toDisplayImage(slice, voi);
+  return {
+    ...preprocessImage(image, family.preprocess, buffers),
+    ...(voiRange ? { voiRange } : {}),
+    ...(windowNote ? { windowNote } : {}),
+  };
 }

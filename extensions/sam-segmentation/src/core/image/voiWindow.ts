@@ -14,7 +14,7 @@ export type VoiSetting =
   | { kind: 'percentile'; lowerPercentile: number; upperPercentile: number };
 
 /** The study protocol's automatic window. */
-export const PROTOCOL_PERCENTILE_WINDOW: VoiSetting = {
+export const PROTOCOL_PERCENTILE_WINDOW: Extract<VoiSetting, { kind: 'percentile' }> = {
   kind: 'percentile',
   lowerPercentile: 0.95,
   upperPercentile: 99.5,

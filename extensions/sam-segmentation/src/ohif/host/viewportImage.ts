@@ -3,7 +3,7 @@
  * embedding (SOP Instance UID and frame, the displayed window) and, on demand, its pixels as the
  * core's SlicePixels (plain data the worker can take).
  */
-import type { SlicePixels, VoiSetting } from '../../core';
+import { PROTOCOL_PERCENTILE_WINDOW, type SlicePixels, type VoiSetting } from '../../core';
 import type { ImageSource } from '../../runtime/runtimeSession';
 import type { CornerstoneCore, CornerstoneImage, CornerstoneStackViewport } from './hostTypes';
 
@@ -45,13 +45,14 @@ export function toSlicePixels(cornerstone: CornerstoneCore, image: CornerstoneIm
   };
 }
 
-const AUTOMATIC_WINDOW: VoiSetting = { kind: 'percentile', lowerPercentile: 0.5, upperPercentile: 99.5 };
+const AUTOMATIC_WINDOW = PROTOCOL_PERCENTILE_WINDOW;
 
 /**
  * The viewport's displayed VOI range as a window, and the key it gives the embedding. A degenerate
  * window (width under 1, or not finite: a header's WindowWidth 0 shows a flat image) would give the
  * model a flat or binary image and a confident mask on nothing: the image's own range is used
- * instead, and `note` says so for the panel.
+ * instead, and `note` says so for the panel. (A valid window that shows the pixels flat is caught
+ * where the pixels are, in core's toDisplayImage.)
  */
 export function viewportVoi(voiRange: { lower: number; upper: number } | undefined): {
   voi: VoiSetting;
@@ -67,7 +68,8 @@ export function viewportVoi(voiRange: { lower: number; upper: number } | undefin
       key: 'auto',
       note:
         `The display window has width ${Number.isFinite(width) ? Math.round(Math.max(0, width) * 10) / 10 : 'none'}: ` +
-        'SAM sees this image with its own intensity range (0.5-99.5 percentile) instead. Set a window (W/L) to see what it sees.',
+        `SAM sees this image with its own intensity range (${AUTOMATIC_WINDOW.lowerPercentile}-${AUTOMATIC_WINDOW.upperPercentile} percentile) instead. ` +
+        'Set a window (W/L) to see what it sees.',
     };
   }
   return { voi: { kind: 'window', center, width }, key: `w${center.toFixed(1)}/${width.toFixed(1)}` };

@@ -33,7 +33,16 @@ export interface SegmentRuntimePort {
   ): Promise<
     Pick<
       DecodeAnswer,
-      'id' | 'mask' | 'width' | 'height' | 'candidates' | 'chosenIndex' | 'refined' | 'decodeMs' | 'decoderRunMs'
+      | 'id'
+      | 'mask'
+      | 'width'
+      | 'height'
+      | 'candidates'
+      | 'chosenIndex'
+      | 'refined'
+      | 'decodeMs'
+      | 'decoderRunMs'
+      | 'windowNote'
     >
   >;
   pickCandidate(
@@ -211,6 +220,7 @@ export class SegmentSession {
       decodeMs: answer.decodeMs,
       decoderRunMs: answer.decoderRunMs,
       refined: answer.refined,
+      ...(answer.windowNote && { windowNote: answer.windowNote }),
     };
     this.show({ summary, mask: answer.mask, width: answer.width, height: answer.height, sources: job.sources });
     this.apply({ type: 'answer', preview: summary });

@@ -29,6 +29,8 @@ export interface PreviewSummary {
   decoderRunMs: number;
   /** The previous mask was fed back (the prompt added points to the one before). */
   refined: boolean;
+  /** The image was encoded with another window than the display's, and why. */
+  windowNote?: string;
 }
 
 export interface SegmentView {
@@ -90,7 +92,12 @@ export function nextView(view: SegmentView, event: SegmentEvent): SegmentView {
       // Only the current prompt's answer is shown; a notice of the prompt change stays beside it.
       if (!isCurrent(view, event.preview.prompt) || view.imageId !== event.preview.imageId) return view;
       if (view.phase !== 'prompting' && view.phase !== 'decoding' && view.phase !== 'preview') return view;
-      return { ...view, phase: 'preview', preview: event.preview };
+      return {
+        ...view,
+        phase: 'preview',
+        preview: event.preview,
+        ...optional('notice', event.preview.windowNote ?? view.notice),
+      };
     case 'failed':
       if (!isCurrent(view, event.prompt) || view.phase === 'accepting') return view;
       return {
