@@ -29,6 +29,7 @@ import {
   type PageWindow,
   type Slice,
 } from './support/labelmap';
+import { rgbToDicomLab } from '../../extensions/sam-segmentation/src/core/dicomSeg/displayColour';
 import { readSeg } from './support/segFile';
 import { openStudyInSamMode } from './support/session';
 
@@ -317,6 +318,46 @@ describe('New segment in the SAM panel', () => {
       ['Liver', false],
       ['SAM 4', true],
     ]);
+  });
+
+  it('renames and recolours the segment written into: OHIF lists it so, and the SEG says so', async () => {
+    // Voxels for "SAM 4", beside the others (a segment without voxels is not in the SEG).
+    const left = disc(slice.width, slice.height, -2.5 * lesion.radiiVoxels[0]!);
+    const written = await accept(page, slice, left, acceptOptions);
+    expect(written).toMatchObject({ segmentIndex: 4 });
+    const { segmentationId } = written;
+
+    // An empty name is refused in words, and Cancel leaves the segment as it was.
+    await page.locator('[data-testid="sam-edit-segment"]').click();
+    await page.locator('[data-testid="sam-edit-segment-name"]').fill('  ');
+    await page.locator('[data-testid="sam-edit-segment-save"]').click();
+    expect(await page.locator('[data-testid="sam-segment-target-error"]').textContent()).toBe(
+      'Renaming the segment failed: A segment needs a name: type one, or Cancel.',
+    );
+    await page.locator('[data-testid="sam-edit-segment-cancel"]').click();
+    await page.locator('[data-testid="sam-edit-segment-form"]').waitFor({ state: 'detached' });
+    await page.locator('[data-testid="sam-segment-target"][data-label="SAM 4"]').waitFor();
+
+    await page.locator('[data-testid="sam-edit-segment"]').click();
+    await page.locator('[data-testid="sam-edit-segment-name"]').fill('Spleen');
+    await page.locator('[data-testid="sam-edit-segment-color-green"]').click();
+    await page.locator('[data-testid="sam-edit-segment-save"]').click();
+    await page.locator('[data-testid="sam-segment-target"][data-label="Spleen"]').waitFor();
+    await page.locator('[data-testid="sam-target-color"][data-color="60,180,75"]').waitFor();
+    await page.locator('[data-testid="sam-edit-segment-form"]').waitFor({ state: 'detached' });
+    expect(await page.locator('[data-testid="sam-segment-target-error"]').count()).toBe(0);
+    expect((await segments(page, segmentationId))?.[4]).toMatchObject({ label: 'Spleen', active: true });
+    await page.locator('[data-cy="panelSegmentation-btn"]').click();
+    await page.locator('[data-cy="data-row-title"]', { hasText: 'Spleen' }).waitFor();
+    await page.locator('[data-cy="samPanel-btn"]').click();
+
+    const exported = await page.evaluate(async () => {
+      const { bytes } = await (window as unknown as PageWindow).services.samService.exportSeg();
+      return Array.from(new Uint8Array(bytes));
+    });
+    const spleen = readSeg(Uint8Array.from(exported)).segments.find((s) => s.SegmentLabel === 'Spleen');
+    expect(spleen).toBeDefined();
+    expect((spleen!.RecommendedDisplayCIELabValue as number[]).map(Number)).toEqual(rgbToDicomLab([60, 180, 75]));
   });
 });
 

@@ -3,7 +3,7 @@ import {
   algorithmNameFor,
   nextSamSegmentName,
 } from '../../../extensions/sam-segmentation/src/ohif/labelmap/samSegmentation';
-import { KEEP_EMPTY_MS, SegmentGuard } from '../../../extensions/sam-segmentation/src/ohif/labelmap/segmentGuard';
+import { STALE_WRITE_MS, SegmentGuard } from '../../../extensions/sam-segmentation/src/ohif/labelmap/segmentGuard';
 
 describe('SegmentAlgorithmName', () => {
   it('is the model name and version, within DICOM’s 64 characters', () => {
@@ -103,8 +103,78 @@ describe('SegmentGuard and a new, still empty segment', () => {
     const kidney = { segmentIndex: 2, label: 'Kidney', algorithmType: 'SEMIAUTOMATIC', algorithmName: 'm' };
     guard.remember('seg', kidney, true);
     state.add({ ...kidney, locked: false, active: true });
-    now += KEEP_EMPTY_MS + 1;
+    now += STALE_WRITE_MS + 1;
     state.staleWrite(before);
     expect(state.segments[2]).toBeUndefined();
+  });
+});
+
+describe('SegmentGuard and a segment renamed in the SAM panel', () => {
+  function renamedKidney() {
+    let now = 1_000;
+    let segments: Record<string, Segment | undefined> = {
+      2: {
+        segmentIndex: 2,
+        label: 'Kidney',
+        locked: false,
+        active: true,
+        algorithmType: 'SEMIAUTOMATIC',
+        algorithmName: 'm',
+      },
+    };
+    let listener: ((e: { segmentationId?: string }) => void) | undefined;
+    const host = {
+      services: {
+        segmentationService: {
+          EVENTS: { SEGMENTATION_MODIFIED: 'modified' },
+          subscribe: (_: string, cb: typeof listener) => ((listener = cb), { unsubscribe: () => undefined }),
+          getSegmentation: (): Segmentation => ({
+            segmentationId: 'seg',
+            label: 'SAM',
+            segments,
+            representationData: {},
+          }),
+        },
+      },
+      tools: {
+        segmentation: {
+          updateSegmentations: ([u]: Array<{ payload: Partial<Segmentation> }>) => {
+            segments = u!.payload.segments!;
+          },
+        },
+      },
+    } as unknown as ViewerHost;
+    const guard = new SegmentGuard(host, () => now);
+    guard.remember('seg', { segmentIndex: 2, label: 'Kidney', algorithmType: 'SEMIAUTOMATIC', algorithmName: 'm' });
+    guard.renamed('seg', 2, 'Kidney', 'Left kidney');
+    const write = (label: string) => {
+      segments = { 2: { ...segments[2]!, label } };
+      listener?.({ segmentationId: 'seg' });
+    };
+    return {
+      write,
+      later: (ms: number) => (now += ms),
+      label: () => segments[2]?.label,
+    };
+  }
+
+  it('gets its new name back when a stale write restores the old one', () => {
+    const state = renamedKidney();
+    state.write('Left kidney'); // the rename itself
+    state.later(1_500);
+    state.write('Kidney'); // OHIF's statistics pass, with the segments it read before the rename
+    expect(state.label()).toBe('Left kidney');
+  });
+
+  it('keeps a name the user gives in OHIF’s panel, and an old name given back after the span of a stale write', () => {
+    const state = renamedKidney();
+    state.write('Right kidney');
+    state.write('Kidney'); // from here on it is the user's too
+    expect(state.label()).toBe('Kidney');
+
+    const late = renamedKidney();
+    late.later(STALE_WRITE_MS + 1);
+    late.write('Kidney');
+    expect(late.label()).toBe('Kidney');
   });
 });

@@ -10,7 +10,7 @@ import type { RuntimeSession } from '../runtime/runtimeSession';
 import type { ViewerHost } from './host/hostTypes';
 import { imageOnViewport } from './host/viewportImage';
 import type { AcceptOptions, AcceptResult, MaskOnImage } from './labelmap/acceptMask';
-import { SamLabelmap, type NewSegmentOptions, type NewSegmentResult } from './labelmap/SamLabelmap';
+import { SamLabelmap, type NewSegmentOptions, type NewSegmentResult, type SegmentEdit } from './labelmap/SamLabelmap';
 import { algorithmNameFor } from './labelmap/samSegmentation';
 import { storeTarget } from './labelmap/segStore';
 import { bindPreviewHotkeys } from './previewHotkeys';
@@ -147,6 +147,14 @@ export class SamInViewer {
     });
     this.showSegmentTarget();
     return made;
+  }
+
+  /** Renames and/or recolours the segment SAM writes into on the active viewport (the panel's Edit). */
+  editSegment(edit: SegmentEdit): void {
+    const viewportId = edit.viewportId ?? this.sessions.activeId();
+    if (viewportId === undefined) throw new Error('No active viewport: click the image whose segment you rename.');
+    this.labelmap.editTarget(viewportId, edit);
+    this.showSegmentTarget();
   }
 
   /** Sets the coded type of the segment SAM writes into on the active viewport (the panel's Type). */

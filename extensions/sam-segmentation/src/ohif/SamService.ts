@@ -11,7 +11,7 @@ import { RuntimeSession } from '../runtime/runtimeSession';
 import type { BackendPreference } from '../runtime/workerMessages';
 import { resolveViewerHost, type SamViewer } from './host/ViewerHost';
 import type { AcceptOptions, AcceptResult, MaskOnImage } from './labelmap/acceptMask';
-import type { NewSegmentOptions, NewSegmentResult, SegTarget, UndoneAccept } from './labelmap/SamLabelmap';
+import type { NewSegmentOptions, NewSegmentResult, SegmentEdit, SegTarget, UndoneAccept } from './labelmap/SamLabelmap';
 import type { SegExport } from './labelmap/segExport';
 import { SegStoreError, type SegStoreRequest, type SegStoreResult } from './labelmap/segStore';
 import { SamInViewer, type SegmentResult } from './SamInViewer';
@@ -183,13 +183,26 @@ export class SamService {
    * viewport's series, making the segmentation as an accept would when there is none, and makes it
    * active: the next Accept or Propagate writes into it. The panel shows a failure.
    */
-  async newSegment(options: NewSegmentOptions = {}): Promise<NewSegmentResult> {
+  newSegment(options: NewSegmentOptions = {}): Promise<NewSegmentResult> {
+    return this.onSegmentTarget('New segment', () => this.attached().newSegment(options));
+  }
+
+  /**
+   * Renames and/or recolours the segment SAM writes into on the active viewport ({ label, color }):
+   * what OHIF lists and the SEG says. The panel shows a failure (an empty name, no segment yet).
+   */
+  editSegment(edit: SegmentEdit): Promise<void> {
+    return this.onSegmentTarget('Renaming the segment', () => this.attached().editSegment(edit));
+  }
+
+  /** Runs a change of the target segment; its failure goes to the panel, beside the target, and is thrown. */
+  private async onSegmentTarget<T>(what: string, change: () => T | Promise<T>): Promise<T> {
     try {
-      const made = await Promise.resolve().then(() => this.attached().newSegment(options));
-      if (this.state.newSegmentError !== undefined) this.update({ newSegmentError: undefined });
-      return made;
+      const done = await Promise.resolve().then(change);
+      if (this.state.segmentTargetError !== undefined) this.update({ segmentTargetError: undefined });
+      return done;
     } catch (err) {
-      this.update({ newSegmentError: err instanceof Error ? err.message : String(err) });
+      this.update({ segmentTargetError: `${what} failed: ${err instanceof Error ? err.message : String(err)}` });
       throw err;
     }
   }

@@ -29,8 +29,8 @@ export interface SamState extends RuntimeState {
   segment?: SegmentView;
   /** The segment the next accept on the active viewport writes into, and a new segment's default name. */
   segmentTarget?: SegmentTargetView;
-  /** The last New segment's outcome, when it failed. */
-  newSegmentError?: string;
+  /** Why the last New segment or segment edit failed, as the panel says it ("New segment failed: …"). */
+  segmentTargetError?: string;
   /** What the last accept wrote (voxels written, voxels of other segments kept). */
   lastAccept?: AcceptResult;
   /** Measurements on the image are used as prompts too. */

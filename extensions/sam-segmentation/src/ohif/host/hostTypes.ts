@@ -176,6 +176,7 @@ export interface SegmentationService {
   getNextAvailableSegmentIndex(segmentationId: string): number;
   addSegment(segmentationId: string, config: Partial<Segment>): void;
   setActiveSegment(segmentationId: string, segmentIndex: number): void;
+  setSegmentLabel(segmentationId: string, segmentIndex: number, label: string): void;
   setActiveSegmentation(viewportId: string, segmentationId: string): void;
   /** The segment's colour on a viewport, [r, g, b, a] 0-255 (Cornerstone's colour LUT). */
   getSegmentColor?(viewportId: string, segmentationId: string, segmentIndex: number): number[] | undefined;

@@ -44,6 +44,14 @@ export interface NewSegmentOptions {
   viewportId?: string;
 }
 
+/** A change to the segment SAM writes into: its name (the SEG's SegmentLabel) and/or its colour ([r, g, b, a]). */
+export interface SegmentEdit {
+  label?: string;
+  color?: number[];
+  /** The viewport whose series' segment is meant (default the active one). */
+  viewportId?: string;
+}
+
 /** What the panel shows of the segment SAM writes into, and the default name of a new one. */
 export interface SegmentTargetView {
   target: TargetSegment;
@@ -124,14 +132,7 @@ export class SamLabelmap {
       const choice = { newSegment: true, ...(label && { label }) };
       const { segmentIndex } = this.segmentations.chooseSegment(segmentationId, choice, algorithmName, created);
       this.lastSegmentationId = segmentationId;
-      if (options.color) {
-        this.host.services.segmentationService.setSegmentColor?.(
-          viewportId,
-          segmentationId,
-          segmentIndex,
-          options.color,
-        );
-      }
+      if (options.color) this.colour(segmentationId, segmentIndex, options.color, viewportId);
       if (options.typeId) this.records.setType(segmentationId, segmentIndex, options.typeId);
       const made = this.segmentations.segmentation(segmentationId).segments[segmentIndex];
       return { segmentationId, segmentIndex, label: made?.label ?? label ?? '', createdSegmentation: created };
@@ -150,6 +151,32 @@ export class SamLabelmap {
         : target,
       nextName: this.segmentations.nextName(uid),
     };
+  }
+
+  /**
+   * Renames and/or recolours the segment SAM writes into on the viewport's series: what OHIF's panel
+   * lists and what the SEG will say. Voxels are untouched.
+   */
+  editTarget(viewportId: string, edit: SegmentEdit): void {
+    const target = this.segmentTarget(viewportId)?.target;
+    if (!target?.exists) throw new Error('No segment yet: accept a mask or add a segment first, then name it.');
+    const label = edit.label?.trim();
+    if (edit.label !== undefined && !label) throw new Error('A segment needs a name: type one, or Cancel.');
+    if (label) this.segmentations.rename(target.segmentationId, target.segmentIndex, label);
+    if (edit.color) this.colour(target.segmentationId, target.segmentIndex, edit.color, viewportId);
+  }
+
+  /**
+   * Colours a segment on every viewport that shows its segmentation (Cornerstone keeps colours per
+   * viewport, and the SEG takes the first one it finds), and on `viewportId` in any case.
+   */
+  private colour(segmentationId: string, segmentIndex: number, color: number[], viewportId: string): void {
+    const { segmentationService, viewportGridService } = this.host.services;
+    const showing = [...viewportGridService.getState().viewports.keys()].filter(
+      (id) =>
+        id === viewportId || segmentationService.getSegmentationRepresentations(id, { segmentationId }).length > 0,
+    );
+    for (const id of showing) segmentationService.setSegmentColor?.(id, segmentationId, segmentIndex, color);
   }
 
   /** Sets the coded type (segmentCodes.ts) of the segment SAM writes into on the viewport's series. */

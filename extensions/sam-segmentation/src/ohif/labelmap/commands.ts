@@ -1,19 +1,20 @@
 /**
  * Commands for the toolbar, hotkeys and other extensions, to merge into getCommandsModule's
- * definitions: accept a mask, add a new segment to write into, undo the last accept, export, download or store (to the data source,
+ * definitions: accept a mask, add a new segment to write into or rename it, undo the last accept, export, download or store (to the data source,
  * STOW-RS) the SAM segmentation as DICOM SEG. They report failures in
  * OHIF's notifications instead of leaving a rejected promise.
  */
 import type { AcceptOptions, AcceptResult, MaskOnImage } from './acceptMask';
 import type { SegExport } from './segExport';
 import type { SegStoreRequest, SegStoreResult } from './segStore';
-import type { NewSegmentOptions, NewSegmentResult, SegTarget, UndoneAccept } from './SamLabelmap';
+import type { NewSegmentOptions, NewSegmentResult, SegmentEdit, SegTarget, UndoneAccept } from './SamLabelmap';
 
 /** What SamService offers for the labelmap (see docs in SamLabelmap). */
 export interface SamLabelmapApi {
   acceptMask(result: MaskOnImage, options?: Partial<AcceptOptions>): Promise<AcceptResult>;
   undoLastAccept(): UndoneAccept | undefined;
   newSegment(options?: NewSegmentOptions): Promise<NewSegmentResult>;
+  editSegment(edit: SegmentEdit): Promise<void>;
   exportSeg(choice?: Partial<SegStoreRequest>, target?: SegTarget): Promise<SegExport>;
   downloadSeg(choice?: Partial<SegStoreRequest>, target?: SegTarget): Promise<SegExport>;
   storeSeg(choice?: Partial<SegStoreRequest>, target?: SegTarget): Promise<SegStoreResult>;
@@ -46,6 +47,10 @@ export function samLabelmapCommands(sam: SamLabelmapApi, notifications?: Notifie
     /** Adds a segment ({ label }: default the next free "SAM n") and makes it the one Accept writes into. */
     newSamSegment: {
       commandFn: reported('New segment', (options: NewSegmentOptions = {}) => sam.newSegment(options)),
+    },
+    /** Renames and/or recolours ({ label, color }) the segment Accept writes into. */
+    editSamSegment: {
+      commandFn: reported('Renaming the segment', (edit: SegmentEdit = {}) => sam.editSegment(edit)),
     },
     undoSamAccept: { commandFn: reported('Undo', () => sam.undoLastAccept()) },
     /** Options: the SEG's { seriesDescription, contentCreatorName, encoding } and which { segmentationId, viewportId }. */

@@ -170,6 +170,15 @@ export class SamSegmentations {
     return { segmentIndex, created: false };
   }
 
+  /** Renames a segment (what OHIF lists and the SEG says), kept against OHIF's stale writes. */
+  rename(segmentationId: string, segmentIndex: number, label: string): void {
+    const from = this.segmentation(segmentationId).segments[segmentIndex]?.label;
+    if (from === undefined) throw new Error(`Segment ${segmentIndex} is no longer there: choose another to rename.`);
+    if (from === label) return;
+    this.guard.renamed(segmentationId, segmentIndex, from, label);
+    this.host.services.segmentationService.setSegmentLabel(segmentationId, segmentIndex, label);
+  }
+
   /**
    * The segment the next accept into this display set's SAM segmentation writes into: its active
    * segment (label, colour on the viewport), else the one it will make ("SAM n").

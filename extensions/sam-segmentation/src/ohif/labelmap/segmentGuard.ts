@@ -8,18 +8,26 @@
  * voxels stay. The guard remembers the segments SAM wrote and, when a segmentation changes, puts back
  * the ones a stale write dropped (only while their voxels are there: a segment the user deleted has
  * none) and their algorithm fields. A segment SAM has just made (the panel's New segment) has no voxels
- * yet: it is put back when dropped within KEEP_EMPTY_MS of being made (the span of a stale write), and
- * taken as deleted on purpose after that.
+ * yet: it is put back when dropped within STALE_WRITE_MS of being made (the span of a stale write), and
+ * taken as deleted on purpose after that. A segment renamed in the SAM panel gets its new name back
+ * when, within that span, a stale write restores exactly the old one (a rename in OHIF's own panel,
+ * to any name, is the user's and is kept).
  */
 import type { ViewerHost, Segment, Segmentation } from '../host/hostTypes';
 
 type Remembered = Pick<Segment, 'segmentIndex' | 'label' | 'algorithmType' | 'algorithmName'>;
 
-/** How long a new, still empty segment is put back when a stale write drops it. */
-export const KEEP_EMPTY_MS = 10_000;
+/** How long after SAM made or renamed a segment a stale write is undone (a new empty segment put back, the name). */
+export const STALE_WRITE_MS = 10_000;
+
+interface Kept extends Remembered {
+  keepEmptyUntil?: number;
+  /** The name before SAM's rename, and until when a write that puts it back is taken as stale. */
+  renamedFrom?: { label: string; until: number };
+}
 
 export class SegmentGuard {
-  private readonly segments = new Map<string, Map<number, Remembered & { keepEmptyUntil?: number }>>();
+  private readonly segments = new Map<string, Map<number, Kept>>();
   /** The segment SAM last made active, per segmentation: a stale write also reverts the active one. */
   private readonly active = new Map<string, number>();
   private subscription: { unsubscribe(): void } | undefined;
@@ -40,9 +48,17 @@ export class SegmentGuard {
     }
     let known = this.segments.get(segmentationId);
     if (!known) this.segments.set(segmentationId, (known = new Map()));
-    const keepEmptyUntil = made ? this.now() + KEEP_EMPTY_MS : known.get(segment.segmentIndex)?.keepEmptyUntil;
+    const keepEmptyUntil = made ? this.now() + STALE_WRITE_MS : known.get(segment.segmentIndex)?.keepEmptyUntil;
     known.set(segment.segmentIndex, { ...segment, ...(keepEmptyUntil !== undefined && { keepEmptyUntil }) });
     this.active.set(segmentationId, segment.segmentIndex);
+  }
+
+  /** SAM renamed a segment it wrote: the new name is the one to put back, and `from` a stale write's. */
+  renamed(segmentationId: string, segmentIndex: number, from: string, to: string): void {
+    const kept = this.segments.get(segmentationId)?.get(segmentIndex);
+    if (!kept) return; // not one of SAM's: nothing of it is guarded
+    kept.label = to;
+    kept.renamedFrom = { label: from, until: this.now() + STALE_WRITE_MS };
   }
 
   dispose(): void {
@@ -61,7 +77,8 @@ export class SegmentGuard {
     }
     const restored: Record<number, Segment> = {};
     let dropped = false;
-    for (const [index, { keepEmptyUntil, ...remembered }] of known) {
+    for (const [index, kept] of known) {
+      const { keepEmptyUntil, renamedFrom, ...remembered } = kept;
       const current = segmentation.segments[index];
       if (!current) {
         const justMade = keepEmptyUntil !== undefined && this.now() < keepEmptyUntil;
@@ -71,15 +88,25 @@ export class SegmentGuard {
         }
         restored[index] = { ...remembered, locked: false, active: false, cachedStats: {} };
         dropped = true;
-      } else if (
-        current.algorithmType !== remembered.algorithmType ||
-        current.algorithmName !== remembered.algorithmName
-      ) {
-        restored[index] = {
-          ...current,
-          algorithmType: remembered.algorithmType,
-          algorithmName: remembered.algorithmName,
-        };
+      } else {
+        const staleName =
+          renamedFrom !== undefined && this.now() < renamedFrom.until && current.label === renamedFrom.label;
+        if (renamedFrom && !staleName && current.label !== remembered.label) {
+          kept.label = current.label; // renamed since, by the user in OHIF's panel: theirs to keep
+          delete kept.renamedFrom;
+        }
+        if (
+          staleName ||
+          current.algorithmType !== remembered.algorithmType ||
+          current.algorithmName !== remembered.algorithmName
+        ) {
+          restored[index] = {
+            ...current,
+            ...(staleName && { label: remembered.label }),
+            algorithmType: remembered.algorithmType,
+            algorithmName: remembered.algorithmName,
+          };
+        }
       }
     }
     if (Object.keys(restored).length === 0) return;

@@ -57,11 +57,21 @@ export function SamPanel({ samService }: SamPanelProps) {
       {state.model.state === 'ready' && (
         <SegmentTargetView
           view={state.segmentTarget}
-          error={state.newSegmentError}
+          error={state.segmentTargetError}
           onTypeChange={(typeId) => samService.setSegmentType(typeId)}
+          // The view shows a failure (segmentTargetError); the promises say whether the change was made.
           onNewSegment={(label, color) =>
-            void samService.newSegment({ label, ...(color && { color }) }).catch(() => undefined)
-          } // the view shows the error
+            samService.newSegment({ label, ...(color && { color }) }).then(
+              () => true,
+              () => false,
+            )
+          }
+          onEditSegment={(label, color) =>
+            samService.editSegment({ label, ...(color && { color }) }).then(
+              () => true,
+              () => false,
+            )
+          }
         />
       )}
       {state.model.state === 'ready' && (

@@ -36,26 +36,82 @@ function Swatch({ color }: { color: readonly number[] | undefined }) {
   );
 }
 
+type Rgba = [number, number, number, number];
+
+/** One of SEGMENT_COLOURS, or none (index undefined); a second click on the chosen one unchooses it. */
+function ColourChoice({
+  value,
+  onChange,
+  label,
+  testIdPrefix,
+  noneTitle,
+}: {
+  value: number | undefined;
+  onChange: (index: number | undefined) => void;
+  label: string;
+  testIdPrefix: string;
+  noneTitle: string;
+}) {
+  return (
+    <div style={{ display: 'flex', gap: 4, marginTop: 6 }} role="radiogroup" aria-label={label}>
+      {SEGMENT_COLOURS.map((c, i) => (
+        <button
+          key={c.name}
+          type="button"
+          role="radio"
+          aria-checked={value === i}
+          aria-label={c.name}
+          title={`${c.name} (click again for ${noneTitle})`}
+          data-testid={`${testIdPrefix}-${c.name}`}
+          onClick={() => onChange(value === i ? undefined : i)}
+          style={{
+            width: 16,
+            height: 16,
+            padding: 0,
+            borderRadius: 2,
+            cursor: 'pointer',
+            background: css(c.rgba),
+            border: value === i ? '2px solid #ffffff' : '1px solid #3a3f99',
+          }}
+        />
+      ))}
+    </div>
+  );
+}
+
+const rgbaOf = (index: number | undefined): Rgba | undefined =>
+  index === undefined ? undefined : SEGMENT_COLOURS[index]?.rgba;
+
 /**
  * The segment Accept (Enter) and Propagate write into: the active segment of the series' SAM
- * segmentation, or the one the next accept makes; and New segment, which adds one (a name, by
- * default the next free "SAM n", and optionally a colour) and makes it the one written into.
+ * segmentation, or the one the next accept makes; Rename, which changes its name and colour (what
+ * OHIF lists and the SEG says); and New segment, which adds one (a name, by default the next free
+ * "SAM n", and optionally a colour) and makes it the one written into.
  */
 export function SegmentTargetView({
   view,
   error,
   onNewSegment,
+  onEditSegment,
   onTypeChange,
 }: {
   view: Target | undefined;
   error: string | undefined;
-  onNewSegment: (label: string, color: [number, number, number, number] | undefined) => void;
+  /** Resolve true when the change was made (a failure is shown from `error`). */
+  onNewSegment: (label: string, color: Rgba | undefined) => Promise<boolean>;
+  onEditSegment: (label: string, color: Rgba | undefined) => Promise<boolean>;
   /** The user chose what the segment written into is (its coded type in the SEG). */
   onTypeChange: (typeId: string) => void;
 }) {
   const [name, setName] = useState('');
   const [colour, setColour] = useState<number | undefined>(undefined);
+  // The segment being renamed ("segmentationId:index"); the form closes when another becomes the target.
+  const [editing, setEditing] = useState<string | undefined>(undefined);
+  const [editName, setEditName] = useState('');
+  const [editColour, setEditColour] = useState<number | undefined>(undefined);
   const target = view?.target;
+  const targetKey = target?.exists ? `${target.segmentationId}:${target.segmentIndex}` : undefined;
+  const isEditing = editing !== undefined && editing === targetKey;
   const defaultName = view?.nextName ?? 'SAM 1';
   return (
     <div
@@ -69,11 +125,66 @@ export function SegmentTargetView({
           <>
             Writes into: <Swatch color={target.color} />
             <strong>{target.label}</strong>
+            {!isEditing && (
+              <button
+                type="button"
+                data-testid="sam-edit-segment"
+                onClick={() => {
+                  setEditing(targetKey);
+                  setEditName(target.label);
+                  setEditColour(undefined);
+                }}
+                style={{ ...panelButton, marginLeft: 6 }}
+                title="Change this segment's name and colour (what OHIF lists and the DICOM SEG says)"
+              >
+                Rename
+              </button>
+            )}
           </>
         ) : (
           `Writes into: a new segment "${target?.label ?? 'SAM 1'}" will be created`
         )}
       </div>
+      {isEditing && (
+        <div data-testid="sam-edit-segment-form" style={{ marginTop: 6 }}>
+          <div style={{ display: 'flex', gap: 6, flexWrap: 'wrap', alignItems: 'center' }}>
+            <input
+              type="text"
+              data-testid="sam-edit-segment-name"
+              aria-label="Segment name"
+              value={editName}
+              maxLength={64}
+              onChange={(e) => setEditName(e.target.value)}
+              style={{ color: '#000', width: 110 }}
+            />
+            <button
+              type="button"
+              data-testid="sam-edit-segment-save"
+              onClick={() =>
+                void onEditSegment(editName, rgbaOf(editColour)).then((done) => done && setEditing(undefined))
+              }
+              style={panelButton}
+            >
+              Save
+            </button>
+            <button
+              type="button"
+              data-testid="sam-edit-segment-cancel"
+              onClick={() => setEditing(undefined)}
+              style={panelButton}
+            >
+              Cancel
+            </button>
+          </div>
+          <ColourChoice
+            value={editColour}
+            onChange={setEditColour}
+            label="Segment colour"
+            testIdPrefix="sam-edit-segment-color"
+            noneTitle="its colour as it is"
+          />
+        </div>
+      )}
       {target?.exists && (
         <label style={{ display: 'block', marginTop: 6 }}>
           Type{' '}
@@ -107,7 +218,7 @@ export function SegmentTargetView({
           type="button"
           data-testid="sam-new-segment"
           onClick={() => {
-            onNewSegment(name.trim() || defaultName, colour === undefined ? undefined : SEGMENT_COLOURS[colour]?.rgba);
+            void onNewSegment(name.trim() || defaultName, rgbaOf(colour));
             setName('');
           }}
           style={panelButton}
@@ -116,32 +227,16 @@ export function SegmentTargetView({
           New segment
         </button>
       </div>
-      <div style={{ display: 'flex', gap: 4, marginTop: 6 }} role="radiogroup" aria-label="New segment colour">
-        {SEGMENT_COLOURS.map((c, i) => (
-          <button
-            key={c.name}
-            type="button"
-            role="radio"
-            aria-checked={colour === i}
-            aria-label={c.name}
-            title={`${c.name} (click again for OHIF's colour)`}
-            data-testid={`sam-new-segment-color-${c.name}`}
-            onClick={() => setColour(colour === i ? undefined : i)}
-            style={{
-              width: 16,
-              height: 16,
-              padding: 0,
-              borderRadius: 2,
-              cursor: 'pointer',
-              background: css(c.rgba),
-              border: colour === i ? '2px solid #ffffff' : '1px solid #3a3f99',
-            }}
-          />
-        ))}
-      </div>
+      <ColourChoice
+        value={colour}
+        onChange={setColour}
+        label="New segment colour"
+        testIdPrefix="sam-new-segment-color"
+        noneTitle="OHIF's colour"
+      />
       {error && (
-        <div role="alert" data-testid="sam-new-segment-error" style={{ marginTop: 4 }}>
-          New segment failed: {error}
+        <div role="alert" data-testid="sam-segment-target-error" style={{ marginTop: 4 }}>
+          {error}
         </div>
       )}
     </div>
