@@ -9,6 +9,11 @@
 export interface AppConfigOptions {
   /** The viewer's base path, '/' or e.g. '/ohif/'. Always starts and ends with '/'. */
   basePath: string;
+  /**
+   * A PACS's DICOMweb root on the viewer's origin (e.g. '/dicom-web', proxied to Orthanc) to read
+   * studies from instead of the embedded sample studies.
+   */
+  pacsRoot?: string;
 }
 
 /**
@@ -32,6 +37,30 @@ export function samConfigLines(basePath: string): string {
 }
 
 /**
+ * A PACS behind the viewer's own origin (`root`, e.g. '/dicom-web', which the web server proxies to
+ * Orthanc's DICOMweb plugin): OHIF's `dicomweb` data source with the settings Orthanc's plugin
+ * needs (no includefield in QIDO, unquoted multipart types), made the default. The README's
+ * deployment recipe quotes these lines; the deployment test and `npm start -- --pacs` use them.
+ */
+export function pacsDataSourceLines(root: string): string {
+  return [
+    `// This site's PACS (Orthanc's DICOMweb plugin) behind the web server at ${root}.`,
+    'window.config.dataSources.push({',
+    "  namespace: '@ohif/extension-default.dataSourcesModule.dicomweb',",
+    "  sourceName: 'pacs',",
+    '  configuration: {',
+    "    friendlyName: 'PACS', name: 'pacs',",
+    `    wadoUriRoot: '${root}', qidoRoot: '${root}', wadoRoot: '${root}',`,
+    "    qidoSupportsIncludeField: false, imageRendering: 'wadors', thumbnailRendering: 'wadors',",
+    '    enableStudyLazyLoad: true, supportsFuzzyMatching: true, supportsWildcard: true,',
+    '    bulkDataURI: { enabled: true }, omitQuotationForMultipartRequest: true, supportsStow: true,',
+    '  },',
+    '});',
+    "window.config.defaultDataSourceName = 'pacs';",
+  ].join('\n');
+}
+
+/**
  * This demo's data sources: the sample studies through OHIF's ordinary `dicomweb` data source (as
  * a hospital's PACS would be), and `dicomjson` for opening a static manifest by URL
  * (`<base>sam/dicomjson?url=<manifest>`). `dicomlocal` is needed by OHIF 3.13 to address the frames
@@ -40,11 +69,12 @@ export function samConfigLines(basePath: string): string {
  * The samples' endpoint takes STOW-RS (held in the server's memory), so the source says
  * `supportsStow`. In OHIF 3.13 that flag only decides which sources the Store dialog lists when
  * `allowMultiSelectExport` is on; with it off (the stock config) OHIF stores to the active source,
- * whose `store.dicom` POSTs to `<wadoRoot>/studies`.
+ * whose `store.dicom` POSTs to `<wadoRoot>/studies`. With `pacsRoot` (`npm start -- --pacs`) the
+ * PACS's source takes the samples' place.
  */
-function demoConfigLines(basePath: string): string {
+function demoConfigLines(basePath: string, pacsRoot?: string): string {
   const dicomwebRoot = `${basePath}${DICOMWEB_PATH}`;
-  const lines = [
+  const samplesSource = [
     '// Demo viewer only: the embedded sample studies (DICOM SEGs stored from OHIF are kept in memory).',
     'window.config.dataSources.push({',
     "  namespace: '@ohif/extension-default.dataSourcesModule.dicomweb',",
@@ -65,11 +95,14 @@ function demoConfigLines(basePath: string): string {
     '    supportsStow: true,',
     '  },',
     '});',
+    "window.config.defaultDataSourceName = 'samples';",
+  ];
+  const lines = [
+    ...(pacsRoot ? [pacsDataSourceLines(pacsRoot)] : samplesSource),
     'window.config.dataSources.push(',
     "  { namespace: '@ohif/extension-default.dataSourcesModule.dicomjson', sourceName: 'dicomjson', configuration: { friendlyName: 'dicomjson', name: 'json' } },",
     "  { namespace: '@ohif/extension-default.dataSourcesModule.dicomlocal', sourceName: 'dicomlocal', configuration: { friendlyName: 'local' } },",
     ');',
-    "window.config.defaultDataSourceName = 'samples';",
     'window.config.showStudyList = true;',
     // Notices about CPU fallback and investigational use are modal and would block every visit.
     'window.config.showCPUFallbackMessage = false;',
@@ -80,7 +113,12 @@ function demoConfigLines(basePath: string): string {
 }
 
 export function composeAppConfig(stockConfig: string, options: AppConfigOptions): string {
-  return [stockConfig.trimEnd(), '', samConfigLines(options.basePath), '', demoConfigLines(options.basePath), ''].join(
-    '\n',
-  );
+  return [
+    stockConfig.trimEnd(),
+    '',
+    samConfigLines(options.basePath),
+    '',
+    demoConfigLines(options.basePath, options.pacsRoot),
+    '',
+  ].join('\n');
 }

@@ -16,6 +16,7 @@ import { pipeline } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { composeAppConfig, DICOMWEB_PATH, SAM_EXTENSION_PATH, SAM_MODE_PATH } from './appConfig';
 import { createDicomWebHandler } from './dicomweb/handler';
+import { createPacsProxy, type PacsProxy } from './pacsProxy';
 import { SAMPLE_STUDIES, SAMPLES_BASE_PLACEHOLDER } from './samples';
 import { VIEWER_DIR, isViewerInstalled } from './setup-viewer';
 
@@ -87,6 +88,11 @@ export interface ServerOptions {
   basePath?: string;
   /** The models folder (manifest and files) to serve; default the repository's `models/` (benchmarks swap it). */
   modelsDir?: string;
+  /**
+   * A PACS's DICOMweb root (e.g. Orthanc's `http://127.0.0.1:8042/dicom-web`) to read studies from
+   * instead of the sample studies: proxied at its own path on this origin, as deploy/nginx.conf does.
+   */
+  pacs?: string;
 }
 
 export interface RunningServer {
@@ -237,7 +243,7 @@ function sendFile(req: IncomingMessage, res: ServerResponse, path: string): void
   });
 }
 
-function handler(basePath: string, modelsDir?: string) {
+function handler(basePath: string, modelsDir?: string, pacs?: PacsProxy) {
   const patchedAssets = new Map<string, Buffer>();
   const viewerAsset = (file: string): Buffer | undefined => {
     const ext = extname(file);
@@ -258,7 +264,7 @@ function handler(basePath: string, modelsDir?: string) {
     stow: { maxBodyBytes: 64 * 1024 * 1024, maxStoredBytes: 512 * 1024 * 1024 },
   });
   const stockConfig = readFileSync(join(VIEWER_DIR, 'app-config.js'), 'utf8');
-  const appConfig = composeAppConfig(stockConfig, { basePath });
+  const appConfig = composeAppConfig(stockConfig, { basePath, ...(pacs && { pacsRoot: pacs.root }) });
   const indexHtml = rewriteIndexHtml(readFileSync(join(VIEWER_DIR, 'index.html'), 'utf8'), basePath);
   // The manifests' instances are named by a path on this server, never by the Host header (which
   // any client sets): Cornerstone's `dicomweb:` loader strips the scheme and fetches the rest,
@@ -282,6 +288,14 @@ function handler(basePath: string, modelsDir?: string) {
     if (!url) return send(res, 400, 'text/plain', 'Bad request target: this server serves paths only');
     // Repeated slashes count as one, as most servers count them.
     const pathname = url.pathname.replace(/\/{2,}/g, '/');
+    // The PACS at its own path on this origin, below the base path or not (nginx's /dicom-web/ too).
+    if (pacs?.handles(pathname)) {
+      return pacs.forward(req, res, `${pathname}${url.search}`, {
+        'Cross-Origin-Embedder-Policy': ISOLATION_HEADERS['Cross-Origin-Embedder-Policy'],
+        'Cross-Origin-Opener-Policy': ISOLATION_HEADERS['Cross-Origin-Opener-Policy'],
+        'X-Content-Type-Options': 'nosniff',
+      });
+    }
     const dicomwebRoot = `${basePath}${DICOMWEB_PATH}`;
     const isDicomweb = pathname === dicomwebRoot || pathname.startsWith(`${dicomwebRoot}/`);
     // Files are read only; the DICOMweb endpoint answers its own methods (it takes STOW-RS POSTs).
@@ -351,7 +365,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   assertBuilt();
   const basePath = normaliseBasePath(options.basePath ?? '/');
   const host = options.host ?? '127.0.0.1';
-  const server = createServer(withErrorBoundary(handler(basePath, options.modelsDir)));
+  const pacs = options.pacs === undefined ? undefined : createPacsProxy(options.pacs);
+  const server = createServer(withErrorBoundary(handler(basePath, options.modelsDir, pacs)));
   server.on('connect', refuseConnect);
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject);

@@ -2,10 +2,12 @@
  * The README's "Add to your OHIF", deployed literally on stock servers: Debian's nginx with
  * deploy/nginx.conf serving the prebuilt OHIF 3.13 with the two SAM bundles copied in, and Debian's
  * Orthanc with deploy/orthanc.json (DICOMweb plugin) behind its `/dicom-web/` proxy, loaded with the
- * phantom CT through Orthanc's REST API. Chromium opens the study by deep link, reloads, segments
- * the lesion, accepts it and stores it from the SAM panel; Orthanc's REST API must then hold a
- * Segmentation Storage SEG, SEMIAUTOMATIC with the model's name, whose voxels equal the viewer's.
- * A missing model file is reported as "not found at <URL>". At `/` and under `/ohif/`.
+ * phantom CT through Orthanc's REST API. Chromium opens the study from the study list, reloads its
+ * deep link, segments the lesion, accepts it and stores it from the SAM panel; Orthanc's REST API
+ * must then hold a Segmentation Storage SEG, SEMIAUTOMATIC with the model's name, whose voxels equal
+ * the viewer's, and after another reload OHIF opens that SEG from Orthanc with the same voxels.
+ * A missing model file is reported as "not found at <URL>". At `/` and under `/ohif/`. Last, the
+ * demo server runs against the same Orthanc (`npm start -- --pacs … --load-samples`).
  *
  * Only the ports and folders of the two configuration files are replaced; nothing else in them.
  * Everything listens on, and talks to, 127.0.0.1. Skipped (with the reason) when nginx or Orthanc
@@ -28,13 +30,20 @@ import {
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
-import { samConfigLines, SAM_BUNDLE_FOLDER } from '../../viewer/appConfig';
-import { rewriteIndexHtml, rewriteViewerAsset } from '../../viewer/server';
+import { pacsDataSourceLines, samConfigLines, SAM_BUNDLE_FOLDER } from '../../viewer/appConfig';
+import { rewriteIndexHtml, rewriteViewerAsset, startServer } from '../../viewer/server';
+import { storeSampleStudies } from '../../viewer/storeSamples';
 import { PHANTOM_TRUTH, SAMPLE_STUDIES } from '../../viewer/samples';
 import { VIEWER_DIR } from '../../viewer/setup-viewer';
 import { launchChromium, newViewerContext, recordProblems, samProblems, STATE_TIMEOUT_MS } from './support/browser';
-import { imageToPage, showSliceNear, waitForDisplayedStack, waitForSamRuntime } from './support/viewer';
-import { readLabelmapSlices } from './support/labelmap';
+import {
+  imageToPage,
+  openFromStudyList,
+  showSliceNear,
+  waitForDisplayedStack,
+  waitForSamRuntime,
+} from './support/viewer';
+import { openStoredSeg, readLabelmapSlices } from './support/labelmap';
 import { readSeg } from './support/segFile';
 
 jest.setTimeout(300_000);
@@ -134,7 +143,7 @@ async function stopDaemon(child: ChildProcess | undefined): Promise<void> {
 }
 
 /**
- * This site's app-config.js: the stock one, the README's two SAM lines, and the site's own data
+ * This site's app-config.js: the stock one, the README's two SAM lines, and the README's data
  * source for its PACS behind `/dicom-web` (OHIF's documented settings for Orthanc).
  */
 function siteAppConfig(stock: string, basePath: string): string {
@@ -143,19 +152,8 @@ function siteAppConfig(stock: string, basePath: string): string {
     '',
     samConfigLines(basePath),
     '',
-    '// This site: its PACS (Orthanc) behind nginx at /dicom-web.',
-    'window.config.dataSources.push({',
-    "  namespace: '@ohif/extension-default.dataSourcesModule.dicomweb',",
-    "  sourceName: 'orthanc',",
-    '  configuration: {',
-    "    friendlyName: 'Orthanc', name: 'orthanc',",
-    "    wadoUriRoot: '/dicom-web', qidoRoot: '/dicom-web', wadoRoot: '/dicom-web',",
-    "    qidoSupportsIncludeField: false, imageRendering: 'wadors', thumbnailRendering: 'wadors',",
-    '    enableStudyLazyLoad: true, supportsFuzzyMatching: true, supportsWildcard: true,',
-    '    bulkDataURI: { enabled: true }, omitQuotationForMultipartRequest: true, supportsStow: true,',
-    '  },',
-    '});',
-    "window.config.defaultDataSourceName = 'orthanc';",
+    pacsDataSourceLines('/dicom-web'),
+    '',
     'window.config.showCPUFallbackMessage = false;',
     "window.config.investigationalUseDialog = { option: 'never' };",
   ];
@@ -338,14 +336,20 @@ describeDeployed('the README recipe on Debian nginx + Orthanc (deploy/)', () => 
       expect(bulk.filter((u) => !u.startsWith(`${site().origin}/dicom-web/`)).slice(0, 2)).toEqual([]);
     });
 
-    it('opens the study by deep link and after a reload: SAM ready, a click previews, Store puts a SEG in Orthanc', async () => {
+    it('opens the study from the study list, then by deep link (a reload); a click previews; the SEG stored in Orthanc opens again with the same voxels', async () => {
       const context = await newViewerContext(browser);
       try {
         const page = await context.newPage();
         const problems = recordProblems(page);
         const started = Date.now();
-        await page.goto(`${site().url}sam?StudyInstanceUIDs=${phantom.StudyInstanceUID}`);
+        // The study list (OHIF's work list, from Orthanc's QIDO-RS): the study's row, then the SAM mode.
+        await page.goto(site().url);
+        await openFromStudyList(page, 'SAM, Phantom');
         await waitForDisplayedStack(page, 64);
+        const deepLink = page.url();
+        expect(deepLink).toContain(`${site().url}sam`);
+        expect(deepLink).toContain(`StudyInstanceUIDs=${phantom.StudyInstanceUID}`);
+        // The same URL loaded afresh: what a bookmark or a link in the RIS does.
         await page.reload();
         const stack = await waitForDisplayedStack(page, 64);
         expect(stack.currentImageId).toContain(phantom.StudyInstanceUID);
@@ -359,7 +363,7 @@ describeDeployed('the README recipe on Debian nginx + Orthanc (deploy/)', () => 
         await page.locator('[data-cy="SamIncludePoint"]').click();
         await page.mouse.click(at!.x, at!.y);
         await page.locator('[data-testid="sam-preview"][data-state="preview"]').waitFor();
-        console.log(`${basePath}: deep link, reload, model ready, click → preview in ${Date.now() - started} ms`);
+        console.log(`${basePath}: study list, reload, model ready, click → preview in ${Date.now() - started} ms`);
 
         // Accept (Enter), describe and store: the SEG goes through nginx's /dicom-web/ to Orthanc.
         await page.keyboard.press('Enter');
@@ -382,6 +386,7 @@ describeDeployed('the README recipe on Debian nginx + Orthanc (deploy/)', () => 
         expect(found.map((f) => f.Type)).toEqual(['Instance']);
         const tags = (await (await fetch(`${orthancUrl}/instances/${found[0]!.ID}/simplified-tags`)).json()) as {
           SOPClassUID: string;
+          SeriesInstanceUID: string;
           SeriesDescription: string;
           SegmentSequence: Array<Record<string, unknown>>;
         };
@@ -399,6 +404,15 @@ describeDeployed('the README recipe on Debian nginx + Orthanc (deploy/)', () => 
         const viewer = await readLabelmapSlices(page, segmentationId, [file.frames[0]!.referencedSopInstanceUID]);
         expect(Array.from(file.frames[0]!.pixels)).toEqual(viewer.slices[0]);
         expect(viewer.elsewhere).toBe(0);
+
+        // Reloaded, nothing of the session is left: OHIF lists the SEG from Orthanc and opens it onto the CT.
+        await page.reload();
+        await waitForDisplayedStack(page, 64);
+        const reopenedId = await openStoredSeg(page, tags.SeriesInstanceUID, seriesName);
+        await waitForDisplayedStack(page, 64);
+        const reopened = await readLabelmapSlices(page, reopenedId, [file.frames[0]!.referencedSopInstanceUID]);
+        expect(reopened.slices[0]).toEqual(viewer.slices[0]);
+        expect(reopened.elsewhere).toBe(0);
         expect(samProblems(problems)).toEqual([]);
       } finally {
         await context.close();
@@ -421,5 +435,40 @@ describeDeployed('the README recipe on Debian nginx + Orthanc (deploy/)', () => 
         renameSync(`${encoder}.away`, encoder);
       }
     });
+  });
+
+  it('runs `npm start -- --pacs <Orthanc> --load-samples`: the samples stored by STOW-RS, a study opened from the list through its proxy', async () => {
+    const dicomWebRoot = `${orthancUrl}/dicom-web`;
+    const stored = await storeSampleStudies(dicomWebRoot);
+    expect(stored.map((s) => s.instances)).toEqual(
+      SAMPLE_STUDIES.map(
+        (s) => readdirSync(join(ROOT, 'viewer', 'samples', s.folder)).filter((f) => f.endsWith('.dcm')).length,
+      ),
+    );
+    const liver = SAMPLE_STUDIES.find((s) => s.id === 'dcmqi-liver-ct')!;
+    const inOrthanc = (await (
+      await fetch(`${orthancUrl}/tools/lookup`, { method: 'POST', body: liver.StudyInstanceUID })
+    ).json()) as Array<{ Type: string }>;
+    expect(inOrthanc.map((f) => f.Type)).toEqual(['Study']);
+
+    const demo = await startServer({ port: 0, pacs: dicomWebRoot });
+    const context = await newViewerContext(browser);
+    try {
+      const page = await context.newPage();
+      const problems = recordProblems(page);
+      const orthancRequests: string[] = [];
+      page.on('request', (r) => void (r.url().startsWith(orthancUrl) && orthancRequests.push(r.url())));
+      await page.goto(demo.url);
+      await openFromStudyList(page, 'JANCT000');
+      const stack = await waitForDisplayedStack(page, 3);
+      expect(stack.currentImageId).toContain(`wadors:/dicom-web/studies/${liver.StudyInstanceUID}/`);
+      await page.locator('[data-testid="sam-model"][data-state="ready"]').waitFor({ timeout: STATE_TIMEOUT_MS });
+      // The browser talks to the demo's origin only; the demo server talks to Orthanc.
+      expect(orthancRequests).toEqual([]);
+      expect(samProblems(problems)).toEqual([]);
+    } finally {
+      await context.close();
+      await demo.close();
+    }
   });
 });

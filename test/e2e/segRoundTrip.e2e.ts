@@ -6,10 +6,6 @@
  * stored SEG with the study, and opening it as a user does (double-click its thumbnail, answer Yes
  * to "Do you want to open this Segmentation?") loads it from the server into a labelmap whose
  * voxels must equal the accepted masks, slice for slice, with the segments' algorithm fields.
- *
- * Why the UI steps: OHIF 3.13 loads a SEG when its display set is shown in a viewport (the SEG
- * viewport of cornerstone-dicom-seg), and that viewport asks before hydrating it onto the
- * referenced CT (promptHydrateSEG, unless `disableConfirmationPrompts`); no command does both.
  */
 import type { Browser, Page } from 'playwright-core';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -24,6 +20,7 @@ import {
   lesion,
   lesionMask,
   modelSettles,
+  openStoredSeg,
   phantom,
   readLabelmapSlices,
   SEMIAUTOMATIC,
@@ -183,28 +180,8 @@ describe('the stored SEG loaded again in OHIF', () => {
     const fetched: string[] = [];
     page.on('request', (r) => void (r.url().includes(stored.sopInstanceUID) && fetched.push(r.url())));
 
-    const thumbnail = page.locator('[data-cy="study-browser-thumbnail-no-image"]', { hasText: SERIES_NAME });
-    await thumbnail.dblclick();
-    await page.locator('[data-cy="yes-hydrate-btn"]').click();
-
-    segmentationId = await page.evaluate(
-      (uid) =>
-        (window as unknown as PageWindow).services.displaySetService.getDisplaySetsForSeries(uid)[0]!
-          .displaySetInstanceUID,
-      stored.seriesInstanceUID,
-    );
     // Hydrated: the viewport shows the CT again, with the SEG's labelmap on it.
-    await page.waitForFunction(
-      (id) => {
-        const { services } = window as unknown as PageWindow;
-        const viewportId = services.viewportGridService.getActiveViewportId();
-        return (
-          services.segmentationService.getSegmentationRepresentations(viewportId, { segmentationId: id }).length > 0
-        );
-      },
-      segmentationId,
-      { timeout: STATE_TIMEOUT_MS },
-    );
+    segmentationId = await openStoredSeg(page, stored.seriesInstanceUID, SERIES_NAME);
     await waitForDisplayedStack(page, 64);
     // Loaded from the server (WADO-RS), not from the session that stored it: the page was reloaded.
     expect(fetched.some((url) => url.includes(`/dicomweb/studies/${phantom.StudyInstanceUID}/series/`))).toBe(true);
@@ -232,6 +209,32 @@ describe('the stored SEG loaded again in OHIF', () => {
         cachedStats: { algorithmType: SEMIAUTOMATIC, algorithmName },
       });
     }
+  });
+
+  it('stored again from the viewer, keeps what the SEG said: types, SEMIAUTOMATIC and the model', async () => {
+    const again = await page.evaluate(async (id) => {
+      const { samService } = (window as unknown as PageWindow).services as unknown as {
+        samService: {
+          exportSeg(
+            choice: Record<string, unknown>,
+            target: { segmentationId: string },
+          ): Promise<{ segments: Array<Record<string, unknown>> }>;
+        };
+      };
+      return (await samService.exportSeg({}, { segmentationId: id })).segments;
+    }, segmentationId);
+    const first = (v: unknown) => (Array.isArray(v) ? v[0] : v) as { CodeMeaning?: string } | undefined;
+    expect(
+      again.map((s) => [
+        Number(s.SegmentNumber),
+        s.SegmentAlgorithmType,
+        s.SegmentAlgorithmName,
+        first(s.SegmentedPropertyTypeCodeSequence)?.CodeMeaning,
+      ]),
+    ).toEqual([
+      [1, SEMIAUTOMATIC, algorithmName, 'Tissue'],
+      [2, SEMIAUTOMATIC, algorithmName, 'Nodule'],
+    ]);
   });
 
   it('raised no errors from the SAM extension', () => {

@@ -10,6 +10,7 @@ import { SAMPLE_STUDIES, PHANTOM_TRUTH } from '../../../viewer/samples';
 import { algorithmNameFor } from '../../../extensions/sam-segmentation/src/ohif/labelmap/samSegmentation';
 import type { AcceptResult } from '../../../extensions/sam-segmentation/src/ohif/labelmap/acceptMask';
 import { loadManifest } from '../../../tools/models/cli';
+import { STATE_TIMEOUT_MS } from './browser';
 
 const ROOT = join(__dirname, '..', '..', '..');
 export const phantom = SAMPLE_STUDIES.find((s) => s.id === 'phantom-ct')!;
@@ -248,4 +249,33 @@ export async function segments(page: Page, segmentationId: string) {
     (id) => (window as unknown as PageWindow).services.segmentationService.getSegmentation(id)?.segments,
     segmentationId,
   );
+}
+
+/**
+ * Opens a stored SEG as a user does, after the page has loaded the study again: double-click its
+ * thumbnail in the study browser, answer Yes to "Do you want to open this Segmentation?"; resolves
+ * with its segmentation id once it is hydrated onto the image series (a labelmap on the active viewport).
+ * Why the UI steps: OHIF 3.13 loads a SEG when its display set is shown in a viewport (the SEG
+ * viewport of cornerstone-dicom-seg), which asks before hydrating it (promptHydrateSEG); no command does both.
+ */
+export async function openStoredSeg(page: Page, seriesInstanceUID: string, seriesDescription: string): Promise<string> {
+  const thumbnail = page.locator('[data-cy="study-browser-thumbnail-no-image"]', { hasText: seriesDescription });
+  await thumbnail.dblclick({ timeout: STATE_TIMEOUT_MS });
+  await page.locator('[data-cy="yes-hydrate-btn"]').click({ timeout: STATE_TIMEOUT_MS });
+  const segmentationId = await page.evaluate(
+    (uid) =>
+      (window as unknown as PageWindow).services.displaySetService.getDisplaySetsForSeries(uid)[0]!
+        .displaySetInstanceUID,
+    seriesInstanceUID,
+  );
+  await page.waitForFunction(
+    (id) => {
+      const { services } = window as unknown as PageWindow;
+      const viewportId = services.viewportGridService.getActiveViewportId();
+      return services.segmentationService.getSegmentationRepresentations(viewportId, { segmentationId: id }).length > 0;
+    },
+    segmentationId,
+    { timeout: STATE_TIMEOUT_MS },
+  );
+  return segmentationId;
 }

@@ -109,3 +109,12 @@ export async function showSliceNear(page: Page, zMm: number): Promise<string> {
     return ids[index]!;
   }, zMm);
 }
+
+/**
+ * Opens a study from OHIF 3.13's study list as a user does: its row (found by the text it shows,
+ * e.g. the patient's name), then the SAM mode's button under "Launch workflow" beside the list.
+ */
+export async function openFromStudyList(page: Page, rowText: string): Promise<void> {
+  await page.locator('tr', { hasText: rowText }).first().click({ timeout: STATE_TIMEOUT_MS });
+  await page.getByRole('button', { name: 'Segment Anything' }).click({ timeout: STATE_TIMEOUT_MS });
+}

@@ -253,3 +253,13 @@ describe('DICOM values', () => {
     }
   });
 });
+
+describe('writing the Part 10 file', () => {
+  it('leaves the dataset as it was: the same SEG can be written twice (Store, then Download)', () => {
+    const dataset = buildSeg(ct, segments, options('binary'));
+    const metaBefore = JSON.stringify(dataset._meta);
+    const first = new Uint8Array(segPart10(dcmjs as unknown as DcmjsWriter, dataset));
+    expect(JSON.stringify(dataset._meta)).toBe(metaBefore);
+    expect(new Uint8Array(segPart10(dcmjs as unknown as DcmjsWriter, dataset))).toEqual(first);
+  });
+});

@@ -5,7 +5,11 @@
 import type { ViewerHost } from '../../../extensions/sam-segmentation/src/ohif/host/hostTypes';
 import { describeStoreFailure, storeTarget } from '../../../extensions/sam-segmentation/src/ohif/labelmap/segStore';
 import { SegmentRecords } from '../../../extensions/sam-segmentation/src/ohif/labelmap/segmentRecords';
-import { frameOfImageId, uuidToUid } from '../../../extensions/sam-segmentation/src/ohif/labelmap/segDataset';
+import {
+  frameOfImageId,
+  loadedSegmentCodes,
+  uuidToUid,
+} from '../../../extensions/sam-segmentation/src/ohif/labelmap/segDataset';
 
 function hostWith(namespace: string, sourceName: string, store?: { dicom?: unknown }): ViewerHost {
   return {
@@ -78,6 +82,39 @@ describe('the segments’ records', () => {
     });
     expect(records.algorithmDetails('s', 2)).toEqual({});
     expect(() => records.setType('s', 1, 'elbow')).toThrow(/Unknown segment type "elbow"/);
+    expect(records.chosenType('s', 2)).toBeUndefined();
+  });
+
+  it('of a segmentation loaded from a SEG: that SEG’s codes, also ones not in the panel’s list', () => {
+    const sct = (CodeValue: string, CodeMeaning: string) => ({ CodeValue, CodingSchemeDesignator: 'SCT', CodeMeaning });
+    const seg = {
+      instance: {
+        SegmentSequence: [
+          // dcmjs gives a one-item sequence as an array, or (older naturalizers) as the item itself
+          {
+            SegmentNumber: 1,
+            SegmentedPropertyCategoryCodeSequence: [sct('91723000', 'Anatomical Structure')],
+            SegmentedPropertyTypeCodeSequence: [sct('10200004', 'Liver')],
+          },
+          {
+            SegmentNumber: '2',
+            SegmentedPropertyCategoryCodeSequence: sct('91723000', 'Anatomical Structure'),
+            SegmentedPropertyTypeCodeSequence: sct('76752008', 'Breast'),
+          },
+          { SegmentNumber: 3, SegmentedPropertyTypeCodeSequence: [{ CodeMeaning: 'no code value' }] },
+        ],
+      },
+    };
+    const host = {
+      services: { displaySetService: { getDisplaySetByUID: (uid: string) => (uid === 'seg-1' ? seg : undefined) } },
+    } as unknown as ViewerHost;
+    const codes = loadedSegmentCodes(host, 'seg-1');
+    expect([...codes.keys()]).toEqual([1, 2]);
+    expect(codes.get(2)).toEqual({
+      category: sct('91723000', 'Anatomical Structure'),
+      type: sct('76752008', 'Breast'),
+    });
+    expect(loadedSegmentCodes(host, 'made-in-the-viewer').size).toBe(0);
   });
 });
 

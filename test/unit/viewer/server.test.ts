@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { composeAppConfig, samConfigLines } from '../../../viewer/appConfig';
+import { composeAppConfig, pacsDataSourceLines, samConfigLines } from '../../../viewer/appConfig';
 import {
   normaliseBasePath,
   rewriteIndexHtml,
@@ -55,6 +55,15 @@ describe('app-config composition', () => {
   it('lets the samples data source store (STOW-RS to the demo endpoint)', () => {
     const config = composeAppConfig(stock, { basePath: '/' });
     expect(config).toMatch(/sourceName: 'samples',[\s\S]*supportsStow: true,[\s\S]*defaultDataSourceName = 'samples'/);
+  });
+
+  it('gives in the README exactly the PACS data source the deployment test appends (whitespace aside)', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const code = (text: string) => text.replace(/\/\/.*$/gm, '').replace(/\s+/g, '');
+    const lines = code(pacsDataSourceLines('/dicom-web'));
+    expect(lines).toContain("defaultDataSourceName='pacs'");
+    const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => code(m[1]!));
+    expect(blocks).toContain(lines);
   });
 
   it('sets the router base name only under a sub-path', () => {

@@ -59,7 +59,8 @@ export interface SegSegment {
   label: string;
   /** sRGB 0–255. */
   color: readonly number[];
-  type: SegmentType;
+  /** Its coded category and type: one of the panel's list, or those of the SEG it was loaded from. */
+  type: Pick<SegmentType, 'category' | 'type'>;
   algorithm: SegAlgorithm;
 }
 

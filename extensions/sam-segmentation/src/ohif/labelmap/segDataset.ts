@@ -14,6 +14,7 @@ import {
   type SegSourceImage,
 } from '../../core/dicomSeg/buildSeg';
 import type { Segmentation, ViewerHost } from '../host/hostTypes';
+import { DEFAULT_SEGMENT_TYPE, type CodedConcept } from '../../core/dicomSeg/segmentCodes';
 import type { SegmentRecords } from './segmentRecords';
 
 /** What the user and the deployment decide about a stored SEG. */
@@ -148,24 +149,63 @@ function describeSegments(host: ViewerHost, records: SegmentRecords, segmentatio
     }
     return FALLBACK_COLOUR;
   };
+  const loaded = loadedSegmentCodes(host, segmentation.segmentationId);
   return Object.values(segmentation.segments)
     .filter((s) => s !== undefined)
     .map((segment) => {
       const { segmentIndex } = segment;
-      const type = segment.algorithmType;
+      // A segment OHIF loaded from a SEG keeps that SEG's algorithm fields in cachedStats.
+      const stats = segment.cachedStats ?? {};
+      const type = segment.algorithmType ?? stats.algorithmType;
+      const name = segment.algorithmName ?? stats.algorithmName;
       const details = records.algorithmDetails(segmentation.segmentationId, segmentIndex);
       return {
         number: segmentIndex,
         label: segment.label || `Segment ${segmentIndex}`,
         color: colourOf(segmentIndex),
-        type: records.type(segmentation.segmentationId, segmentIndex),
+        type:
+          records.chosenType(segmentation.segmentationId, segmentIndex) ??
+          loaded.get(segmentIndex) ??
+          DEFAULT_SEGMENT_TYPE,
         algorithm: {
           type: type === 'AUTOMATIC' || type === 'SEMIAUTOMATIC' ? type : 'MANUAL',
-          name: segment.algorithmName ?? 'OHIF brush',
+          name: typeof name === 'string' && name ? name : 'OHIF brush',
           ...details,
         },
       };
     });
+}
+
+/** A code sequence's item as dcmjs naturalizes it (an array, or one item), when it is a whole code. */
+function codeOf(sequence: unknown): CodedConcept | undefined {
+  const item = (Array.isArray(sequence) ? sequence[0] : sequence) as Partial<CodedConcept> | undefined;
+  const { CodeValue, CodingSchemeDesignator, CodeMeaning } = item ?? {};
+  return typeof CodeValue === 'string' && typeof CodingSchemeDesignator === 'string' && typeof CodeMeaning === 'string'
+    ? { CodeValue, CodingSchemeDesignator, CodeMeaning }
+    : undefined;
+}
+
+/**
+ * The coded category and type of each segment of the SEG a segmentation was loaded from (OHIF names
+ * such a segmentation after the SEG's display set), so storing it again keeps what that SEG said
+ * instead of the default Tissue; empty for a segmentation made in the viewer.
+ */
+export function loadedSegmentCodes(
+  host: ViewerHost,
+  segmentationId: string,
+): Map<number, { category: CodedConcept; type: CodedConcept }> {
+  const displaySet = host.services.displaySetService.getDisplaySetByUID(segmentationId) as
+    { instance?: { SegmentSequence?: unknown } } | undefined;
+  const sequence = displaySet?.instance?.SegmentSequence;
+  const items = (Array.isArray(sequence) ? sequence : sequence ? [sequence] : []) as Array<Record<string, unknown>>;
+  const codes = new Map<number, { category: CodedConcept; type: CodedConcept }>();
+  for (const item of items) {
+    const category = codeOf(item.SegmentedPropertyCategoryCodeSequence);
+    const type = codeOf(item.SegmentedPropertyTypeCodeSequence);
+    const number = Number(item.SegmentNumber);
+    if (category && type && Number.isInteger(number)) codes.set(number, { category, type });
+  }
+  return codes;
 }
 
 /** One more than the highest series number the study shows (a SEG series comes after what is there). */

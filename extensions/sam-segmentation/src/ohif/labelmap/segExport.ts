@@ -33,10 +33,8 @@ export async function loadDcmjs(): Promise<DcmjsWriter> {
 
 /** A SEG dataset as a file, named after its series. */
 export async function segFileOf(dataset: Record<string, unknown>, segmentationId: string): Promise<SegExport> {
-  // Read before writing: dcmjs's datasetToDict replaces the dataset's _meta.
-  const meta = dataset._meta as { TransferSyntaxUID: { Value: string[] } };
-  const transferSyntaxUID = meta.TransferSyntaxUID.Value[0]!;
   const bytes = segPart10(await loadDcmjs(), dataset);
+  const transferSyntaxUID = (dataset._meta as { TransferSyntaxUID: { Value: string[] } }).TransferSyntaxUID.Value[0]!;
   const name = String(dataset.SeriesDescription || 'segmentation').replace(/[^\w.-]+/g, '_');
   return {
     bytes,

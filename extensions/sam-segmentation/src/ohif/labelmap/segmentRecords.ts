@@ -15,7 +15,8 @@ export interface ModelIdentity {
 }
 
 interface SegmentRecord {
-  typeId: string;
+  /** The type chosen in the panel; none until the user (or New segment's options) chose one. */
+  typeId?: string;
   prompts: Set<PromptKind>;
   models: Map<string, ModelIdentity>;
 }
@@ -29,7 +30,7 @@ export class SegmentRecords {
     const k = key(segmentationId, segmentIndex);
     let found = this.records.get(k);
     if (!found) {
-      found = { typeId: DEFAULT_SEGMENT_TYPE.id, prompts: new Set(), models: new Map() };
+      found = { prompts: new Set(), models: new Map() };
       this.records.set(k, found);
     }
     return found;
@@ -40,8 +41,15 @@ export class SegmentRecords {
     this.record(segmentationId, segmentIndex).typeId = segmentType(typeId).id;
   }
 
+  /** The type chosen for the segment, or the default (Tissue) when none was. */
   type(segmentationId: string, segmentIndex: number): SegmentType {
-    return segmentType(this.records.get(key(segmentationId, segmentIndex))?.typeId ?? DEFAULT_SEGMENT_TYPE.id);
+    return this.chosenType(segmentationId, segmentIndex) ?? DEFAULT_SEGMENT_TYPE;
+  }
+
+  /** The type chosen for the segment, undefined when nobody chose one. */
+  chosenType(segmentationId: string, segmentIndex: number): SegmentType | undefined {
+    const typeId = this.records.get(key(segmentationId, segmentIndex))?.typeId;
+    return typeId === undefined ? undefined : segmentType(typeId);
   }
 
   /** An accept (or a propagation run) wrote into the segment. */
