@@ -1,7 +1,9 @@
 /**
  * Child-process half of test/unit/runtime/samModel.test.ts: the whole inference pipeline a viewer
- * runs — stored CT values → core preprocessing → onnxruntime (WASM) → core masks — on the
- * project's generated test models of one family. Prints one JSON line.
+ * runs — stored CT values → core preprocessing → onnxruntime → core masks — on the project's
+ * generated test models of one family (argv[2]), in onnxruntime-web's WASM build or onnxruntime-node
+ * on the CPU (argv[3]: wasm or cpu, as the command-line tools run it). Prints one JSON line, with
+ * each prompt's mask (bit-packed, base64) so that the two runtimes' masks can be compared.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +16,7 @@ import {
   type SlicePixels,
 } from '../../extensions/sam-segmentation/src/core';
 import { SamModel } from '../../extensions/sam-segmentation/src/runtime/samModel';
+import { resolveToolBackend, toolRuntime } from '../../tools/models/toolRuntime';
 
 const FILES: Record<string, [string, string]> = {
   sam: ['sam-official.encoder.onnx', 'sam-official.decoder.onnx'],
@@ -29,6 +32,7 @@ const VARIANTS: Record<string, { family: string; preprocess: Partial<PreprocessS
 };
 
 const familyId = process.argv[2]!;
+const backend = resolveToolBackend(process.argv[3] === 'cpu' ? 'cpu' : 'wasm');
 const [encoderFile, decoderFile] = FILES[familyId]!;
 const dir = join(import.meta.dirname, '..', '..', 'models', 'test');
 const files = { encoder: readFileSync(join(dir, encoderFile)), decoder: readFileSync(join(dir, decoderFile)) };
@@ -59,7 +63,7 @@ const slice: SlicePixels = {
   rescaleIntercept: -1024,
 };
 
-const model = await SamModel.create({ id: `test-${familyId}`, family }, files, 'wasm');
+const model = await SamModel.create({ id: `test-${familyId}`, family }, files, backend, await toolRuntime(backend));
 const embedding = await model.encode(slice, { kind: 'window', center: 40, width: 400 });
 
 const prompts: Record<string, Prompt> = {
@@ -70,13 +74,22 @@ const prompts: Record<string, Prompt> = {
   },
   backgroundPoint: { points: [{ x: 150, y: 280, label: 'include' }] },
 };
-const results: Record<string, { dice: number; maskPixels: number; candidates: number }> = {};
+/** A mask as one bit per pixel (row-major, first pixel in the highest bit), base64. */
+function packed(mask: Uint8Array): string {
+  const bits = Buffer.alloc(Math.ceil(mask.length / 8));
+  mask.forEach((v, i) => {
+    if (v) bits[i >> 3]! |= 0x80 >> (i & 7);
+  });
+  return bits.toString('base64');
+}
+const results: Record<string, { dice: number; maskPixels: number; candidates: number; mask: string }> = {};
 for (const [name, prompt] of Object.entries(prompts)) {
   const { mask, candidates } = await model.decode(embedding, prompt);
   results[name] = {
     dice: dice(mask, truth),
     maskPixels: mask.reduce((s, v) => s + v, 0),
     candidates: candidates.length,
+    mask: packed(mask),
   };
 }
 

@@ -12,6 +12,7 @@ import {
 import type { PropagationSettings } from '../../extensions/sam-segmentation/src/runtime/propagation/propagationEngine';
 import { VOLUME_MODES, isVolumeMode, type Selection, type VolumeMode } from './results/rows';
 import { DEFAULT_MAX_PIXELS, type WindowChoice } from './sources/types';
+import { TOOL_BACKENDS, type ToolBackendChoice } from '../models/toolRuntime';
 
 export const USAGE = `npm run eval -- --data <folder or mapping.json>[,<more>] --model <id> [options]
 
@@ -35,6 +36,8 @@ export const USAGE = `npm run eval -- --data <folder or mapping.json>[,<more>] -
               S1 keeps masks with predicted IoU above / stability at least these (the study: 0.88, 0.95)
   --seed      seed of every sampled prompt and perturbation (default 0)
   --window    protocol (clip to the 0.95/99.5 percentiles, the study's) or file (the file's own window)
+  --backend   auto (default), cpu, cuda or wasm: onnxruntime-node on the CPU, or with CUDA (auto: when
+              its CUDA provider is installed), or onnxruntime-web's WASM build (the browser's runtime)
   --jobs      worker threads (default: the number of cores)
   --max-pixels
               a 2D image with more pixels is skipped, from its header, before it is decoded
@@ -70,6 +73,8 @@ export interface EvalArgs {
   s1Stability: number;
   seed: number;
   window: WindowChoice;
+  /** Which onnxruntime build and provider run the models (tools/models/toolRuntime.ts). */
+  backend: ToolBackendChoice;
   jobs: number;
   /** 2D images above this many pixels are skipped before decoding. */
   maxPixels: number;
@@ -88,7 +93,7 @@ const ALL_MODES = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', ...VOLUME_MODES] as const
 const FLAGS = new Set(['fresh', 'report', 'help']);
 const OPTIONS = new Set(['data', 'model', 'modes', 'select', 'perturb', 'clicks', 'grid', 'seed', 'window', 'jobs']);
 OPTIONS.add('shard').add('limit').add('out').add('s1-iou').add('s1-stability');
-OPTIONS.add('clicks-3d').add('propagation').add('cache-mb').add('max-pixels').add('models-dir');
+OPTIONS.add('clicks-3d').add('propagation').add('cache-mb').add('max-pixels').add('models-dir').add('backend');
 
 function fraction(name: string, text: string): number {
   const value = Number(text);
@@ -190,6 +195,9 @@ export function parseEvalArgs(argv: readonly string[]): EvalArgs | 'help' {
   const window = one('window') ?? 'protocol';
   if (window !== 'protocol' && window !== 'file')
     throw new UsageError(`--window is protocol or file, got "${window}".`);
+  const backend = one('backend') ?? 'auto';
+  if (!(TOOL_BACKENDS as readonly string[]).includes(backend))
+    throw new UsageError(`--backend is ${TOOL_BACKENDS.join(', ')}, got "${backend}".`);
   let shard: EvalArgs['shard'];
   const shardText = one('shard');
   if (shardText !== undefined) {
@@ -220,6 +228,7 @@ export function parseEvalArgs(argv: readonly string[]): EvalArgs | 'help' {
     s1Stability: fraction('s1-stability', one('s1-stability') ?? '0.95'),
     seed: integer('seed', one('seed') ?? '0', 0, 2 ** 32 - 1),
     window,
+    backend: backend as ToolBackendChoice,
     jobs: integer('jobs', one('jobs') ?? String(availableParallelism()), 1, 256),
     maxPixels: integer('max-pixels', one('max-pixels') ?? String(DEFAULT_MAX_PIXELS), 1),
     ...(modelsDir !== undefined && { modelsDir }),

@@ -1,6 +1,7 @@
 /**
  * `npm run eval`: the study protocol ("Segment Anything Model for Medical Images?") on a user's data, in
- * Node, with the viewer's own core and onnxruntime-web. See docs/evaluation.md and `--help`.
+ * Node, with the viewer's own core and runtime, on onnxruntime-node by default (`--backend wasm`: the
+ * browser's onnxruntime-web). See docs/evaluation.md and `--help`.
  *
  * A run: discover the references (images, volumes, series) of every --data, skip those finished by an
  * earlier run into the same --out, evaluate the rest on --jobs worker threads (each appends whole
@@ -34,6 +35,7 @@ import type { VolumeEvaluationOptions } from './run/evaluateVolume';
 import { Progress } from './run/progress';
 import { checkRunIdentity, prepareResults } from './run/resume';
 import { runOnWorkers } from './run/workerPool';
+import { describeToolBackend, resolveToolBackend } from '../models/toolRuntime';
 import { discoverDataset } from './sources/discover';
 import type { ImageRef } from './sources/types';
 
@@ -135,6 +137,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     say(`${modelId} takes a box prompt only: mode 3D-point needs a model that takes points.`);
     return 2;
   }
+  let backend;
+  try {
+    backend = resolveToolBackend(args.backend);
+  } catch (err) {
+    say(err instanceof Error ? err.message : String(err));
+    return 2;
+  }
   const listings = args.data.map((d) => discoverDataset(d));
   const out = resolve(args.out ?? join('eval-results', `${listings.map((l) => l.name).join('+')}-${modelId}`));
   mkdirSync(out, { recursive: true });
@@ -176,7 +185,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const plan =
     todo.length === 0 ? 'nothing to do' : `${todo.length} to do on ${workers} worker${workers > 1 ? 's' : ''}`;
   say(
-    `${modelId} (${family}) on ${listings.map((l) => `${l.name}: ${l.refs.length} references`).join(', ')}; ` +
+    `${modelId} (${family}, ${describeToolBackend(backend)}) on ${listings.map((l) => `${l.name}: ${l.refs.length} references`).join(', ')}; ` +
       `${refs.length - todo.length} done earlier, ${plan} → ${out}`,
   );
   let failed = 0;
@@ -185,6 +194,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const volume = volumeOptions(args);
     const setup = {
       model,
+      backend,
       options,
       window: args.window,
       cacheBytes: args.cacheBytes,

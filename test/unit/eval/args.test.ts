@@ -118,3 +118,14 @@ describe('--max-pixels and --models-dir', () => {
     expect(() => parse('--data a --max-pixels 4k')).toThrow(/--max-pixels takes an integer from 1, got "4k"/);
   });
 });
+
+describe('--backend', () => {
+  it('defaults to auto (onnxruntime-node: CUDA when its provider is installed, else the CPU)', () => {
+    expect(parse('--data a').backend).toBe('auto');
+  });
+
+  it('takes cpu, cuda and wasm, and refuses anything else naming the choices', () => {
+    for (const b of ['cpu', 'cuda', 'wasm']) expect(parse(`--data a --backend ${b}`).backend).toBe(b);
+    expect(() => parse('--data a --backend webgpu')).toThrow('--backend is auto, cpu, cuda, wasm, got "webgpu".');
+  });
+});

@@ -15,6 +15,7 @@ import { PNG } from 'pngjs';
 import { GraphBuilder } from '../../../models/generator/graphBuilder';
 import { attr, encodeModel } from '../../../models/generator/onnxModel';
 import { OFFICIAL_DECODER_INPUTS, OFFICIAL_DECODER_OUTPUTS } from '../../../models/generator/samOfficialModel';
+import { cudaProviderInstalled } from '../../../tools/models/toolRuntime';
 import { runTsTool } from '../../support/runTsTool';
 import { readSummary, resultLines } from './cliFiles';
 
@@ -171,4 +172,35 @@ describe('npm run eval exit status', () => {
     expect(retried.code).toBe(0);
     expect(readSummary(out).totals).toMatchObject({ refsDone: 1, skipped: 0, failed: 0 });
   }, 180_000);
+});
+
+describe('npm run eval backends', () => {
+  it('runs on onnxruntime-node by default and on onnxruntime-web with --backend wasm, with the same rows', async () => {
+    const data = goodFolder('backends');
+    const native = await evalCli(['--data', data, '--out', join(work, 'native'), '--jobs', '1']);
+    const web = await evalCli(['--data', data, '--out', join(work, 'web'), '--jobs', '1', '--backend', 'wasm']);
+    expect([native.code, web.code]).toEqual([0, 0]);
+    expect(native.stderr).toMatch(/onnxruntime-node \((CPU|CUDA)\)/);
+    expect(web.stderr).toMatch(/onnxruntime-web \(WASM\)/);
+    // The same prompts, the same candidates chosen, the same masks' scores to the fourth decimal; the
+    // decoder's own IoU prediction differs in float rounding only (the two builds order sums differently).
+    const round = (v: number | null) => (v === null ? null : Number(v.toFixed(4)));
+    const rows = (out: string) => resultLines(join(work, out, 'results.jsonl')).filter((l) => l.type === 'row');
+    const scores = (out: string, iou: (v: number) => unknown = (v) => v) =>
+      rows(out).map(({ predictedIou, ...r }) => ({
+        ...r,
+        ...{ dice: round(r.dice), iou: round(r.iou), hd95: round(r.hd95), hdMax: round(r.hdMax), asd: round(r.asd) },
+        predictedIou: predictedIou === null ? null : iou(predictedIou),
+      }));
+    expect(scores('native').length).toBeGreaterThan(0);
+    expect(scores('web')).toEqual(scores('native', (v) => expect.closeTo(v, 3)));
+  });
+
+  it('refuses --backend cuda, saying how to install the provider, where it is not installed', async () => {
+    if (cudaProviderInstalled()) return; // nothing to refuse on a machine that has it
+    const run = await evalCli(['--data', goodFolder('cuda'), '--out', join(work, 'cuda'), '--backend', 'cuda']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("onnxruntime-node's CUDA provider is not installed");
+    expect(run.stderr).toContain('--backend cpu');
+  });
 });

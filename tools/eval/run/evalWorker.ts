@@ -1,7 +1,7 @@
 /**
  * A worker thread of an evaluation: opens the model once, from the bytes the main thread read and checked
  * (tools/models/localModel.ts), in an InferenceEngine (runtime/openModel.ts: its own onnxruntime sessions,
- * one WASM thread, so N workers use N cores; an embedding cache for the volume modes). Then evaluates one
+ * onnxruntime-node by default (tools/models/toolRuntime.ts), one thread each, so N workers use N cores; an embedding cache for the volume modes). Then evaluates one
  * reference per message and answers with the reference's result lines: its rows (2D modes on each image
  * or kept slice; volume modes on each volume or series) and a `done` line, or one line saying why it was
  * not evaluated: `skipped` when its data rules it out (reading or decoding a file failed, no object, too
@@ -10,9 +10,10 @@
  * masks are in memory at a time.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import * as ort from 'onnxruntime-web';
 import { InferenceEngine } from '../../../extensions/sam-segmentation/src/runtime/inferenceEngine';
+import type { Backend } from '../../../extensions/sam-segmentation/src/runtime/backendSelection';
 import type { LocalModel } from '../../models/localModel';
+import { toolRuntime } from '../../models/toolRuntime';
 import type { ResultLine, ResultRow } from '../results/rows';
 import { loadRef } from '../sources/loadRef';
 import { ImageTooLargeError } from '../sources/image2d';
@@ -23,6 +24,8 @@ import { VolumeEvaluator, type VolumeEvaluationOptions } from './evaluateVolume'
 
 export interface WorkerSetup {
   model: LocalModel;
+  /** The execution provider (resolved from --backend by the main thread). */
+  backend: Backend;
   options: EvaluationOptions;
   window: WindowChoice;
   /** The volume modes, when asked for. */
@@ -158,14 +161,13 @@ async function evaluateRef(engine: InferenceEngine, setup: WorkerSetup, ref: Ima
 if (parentPort) {
   const port = parentPort;
   const setup = workerData as WorkerSetup;
-  ort.env.wasm.numThreads = 1;
   try {
     // One engine: the model's sessions (the 2D modes decode on them directly) and the embedding cache.
     const engine = new InferenceEngine({
       float16: true,
       ...(setup.cacheBytes !== undefined && { budgetBytes: setup.cacheBytes }),
     });
-    await engine.loadModel(setup.model.entry, setup.model.files, 'wasm');
+    await engine.loadModel(setup.model.entry, setup.model.files, setup.backend, await toolRuntime(setup.backend));
     // One reference at a time: the main thread sends the next when this one's answer arrives.
     port.on('message', (msg: ToWorker) => {
       void evaluateRef(engine, setup, msg.ref).then((answer) => port.postMessage(answer));

@@ -1,11 +1,17 @@
 /**
  * Which execution provider runs the models, and why: pure logic, tested without a browser.
  */
+/** The execution providers of onnxruntime-web: the browser's (the inference worker's). */
+export type BrowserBackend = 'webgpu' | 'wasm';
+
+/** The execution providers of onnxruntime-node: the command-line tools' native runtime. */
+export type NativeBackend = 'cpu' | 'cuda';
+
 /** Which onnxruntime execution provider really runs a session. */
-export type Backend = 'webgpu' | 'wasm';
+export type Backend = BrowserBackend | NativeBackend;
 
 /** What the user (or a setting) asked for; 'auto' = WebGPU when an adapter exists, else WASM. */
-export type BackendPreference = 'auto' | Backend;
+export type BackendPreference = 'auto' | BrowserBackend;
 
 export interface RuntimeEnvironment {
   /** True when the page is cross-origin isolated, the condition for multi-threaded WASM. */
@@ -16,7 +22,7 @@ export interface RuntimeEnvironment {
 }
 
 export interface BackendChoice {
-  backend: Backend;
+  backend: BrowserBackend;
   reason: string;
 }
 

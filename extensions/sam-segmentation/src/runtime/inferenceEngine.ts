@@ -16,6 +16,7 @@ import {
   type PropagationStep,
 } from './propagation/propagationEngine';
 import { openModel, type ModelBytes } from './openModel';
+import type { OrtRuntime } from './ortRuntime';
 import type { DecodeResult, ImageEmbedding, SamModel } from './samModel';
 
 export interface EncodeRequest extends EmbeddingKeyParts {
@@ -87,8 +88,10 @@ export class InferenceEngine {
     entry: ModelEntry,
     files: ModelBytes,
     backend: Backend,
+    /** onnxruntime-web unless given (the Node tools give onnxruntime-node). */
+    runtime?: OrtRuntime,
   ): Promise<Omit<LoadedModelInfo, 'bytes' | 'loadMs'>> {
-    const model = await openModel(entry, files, backend);
+    const model = await openModel(entry, files, backend, runtime);
     await this.unloadModel(entry.id);
     this.models.set(entry.id, { model, entry });
     return this.describe(entry.id);

@@ -7,10 +7,16 @@
 import { familyOf, propagationEngineOf, type ModelEntry } from '../core';
 import { SamModel, type ModelBytes } from './samModel';
 import type { Backend } from './backendSelection';
+import type { OrtRuntime } from './ortRuntime';
 
 export type { ModelBytes } from './samModel';
 
-export function openModel(entry: ModelEntry, files: ModelBytes, backend: Backend = 'wasm'): Promise<SamModel> {
+export function openModel(
+  entry: ModelEntry,
+  files: ModelBytes,
+  backend: Backend = 'wasm',
+  runtime?: OrtRuntime,
+): Promise<SamModel> {
   const description = { id: entry.id, family: familyOf(entry), propagation: propagationEngineOf(entry) };
-  return SamModel.create(description, files, backend);
+  return SamModel.create(description, files, backend, runtime);
 }

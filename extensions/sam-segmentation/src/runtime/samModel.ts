@@ -5,7 +5,7 @@
  *   decode(embedding, prompt) → masks (fast: every prompt change)
  * Used by the inference worker in the browser and by the Node tools (evaluation, benchmark).
  */
-import * as ort from 'onnxruntime-web';
+import type * as ort from 'onnxruntime-web';
 import {
   LogitUpsampler,
   ModelFrame,
@@ -37,6 +37,7 @@ import {
 import type { PropagationEngineName } from '../core';
 import type { Backend } from './backendSelection';
 import { MemoryModules } from './propagation/memoryModules';
+import { WEB_RUNTIME, type OrtModule, type OrtRuntime } from './ortRuntime';
 
 /** A model's file bytes by role: the encoder and decoder, and SAM 2's video modules when it has them. */
 export type ModelBytes = { encoder: Uint8Array; decoder: Uint8Array } & Partial<Record<MemoryFileRole, Uint8Array>>;
@@ -87,9 +88,9 @@ function describeSession(session: ort.InferenceSession): GraphDescription {
   return { inputs: session.inputMetadata.map(info), outputs: session.outputMetadata.map(info) };
 }
 
-function toOrtFeeds(feeds: Feeds): Record<string, ort.Tensor> {
+function toOrtFeeds(Tensor: OrtModule['Tensor'], feeds: Feeds): Record<string, ort.Tensor> {
   const out: Record<string, ort.Tensor> = {};
-  for (const [name, t] of Object.entries(feeds)) out[name] = new ort.Tensor(t.type, t.data, t.dims);
+  for (const [name, t] of Object.entries(feeds)) out[name] = new Tensor(t.type, t.data, t.dims);
   return out;
 }
 
@@ -98,9 +99,16 @@ function toPlain(tensor: ort.Tensor, name: string): PlainTensor {
   return { data: tensor.data as Float32Array, dims: [...tensor.dims] };
 }
 
-async function createSession(bytes: Uint8Array, role: GraphRole, backend: Backend, modelId: string) {
+async function createSession(
+  runtime: OrtRuntime,
+  bytes: Uint8Array,
+  role: GraphRole,
+  backend: Backend,
+  modelId: string,
+): Promise<ort.InferenceSession> {
   try {
-    return await ort.InferenceSession.create(bytes, {
+    return await runtime.ort.InferenceSession.create(bytes, {
+      ...runtime.sessionOptions,
       executionProviders: [backend],
       graphOptimizationLevel: 'all',
       // Errors only: ORT warns on every WebGPU session that shape ops run on the CPU, as it should.
@@ -122,18 +130,27 @@ export class SamModel {
     readonly backend: Backend,
     private readonly encoder: ort.InferenceSession,
     private readonly decoder: ort.InferenceSession,
+    private readonly Tensor: OrtModule['Tensor'],
     /** SAM 2's video modules, for the 'memory' propagation engine. */
     readonly memory?: MemoryModules,
   ) {}
 
-  /** Creates the sessions and refuses graphs whose inputs and outputs do not fit the family. */
+  /**
+   * Creates the sessions (onnxruntime-web unless another build is given) and refuses graphs whose inputs
+   * and outputs do not fit the family.
+   */
   static async create(
     description: SamModelDescription,
     files: ModelBytes,
     backend: Backend = 'wasm',
+    runtime: OrtRuntime = WEB_RUNTIME,
   ): Promise<SamModel> {
-    const encoder = await createSession(files.encoder, 'encoder', backend, description.id);
-    const decoder = await createSession(files.decoder, 'decoder', backend, description.id).catch(async (err) => {
+    if (!runtime.backends.includes(backend)) {
+      throw new Error(`This onnxruntime build runs ${runtime.backends.join(' and ')}, not ${backend}.`);
+    }
+    const open = (bytes: Uint8Array, role: GraphRole) => createSession(runtime, bytes, role, backend, description.id);
+    const encoder = await open(files.encoder, 'encoder');
+    const decoder = await open(files.decoder, 'decoder').catch(async (err) => {
       await encoder.release();
       throw err;
     });
@@ -155,15 +172,16 @@ export class SamModel {
           description.family,
           { memoryAttention, memoryEncoder, noMemEmbed, visionPosEmbed },
           description.id,
-          (bytes, role) => createSession(bytes, role, backend, description.id),
+          open,
           describeSession,
+          runtime.ort.Tensor,
         );
       } catch (err) {
         await Promise.all([encoder.release(), decoder.release()]);
         throw err;
       }
     }
-    return new SamModel(description, backend, encoder, decoder, memory);
+    return new SamModel(description, backend, encoder, decoder, runtime.ort.Tensor, memory);
   }
 
   private frame(width: number, height: number): ModelFrame {
@@ -174,7 +192,7 @@ export class SamModel {
     const { family, id } = this.description;
     const input = prepareSlice(slice, voi, family);
     const inputName = this.encoder.inputNames[0]!;
-    const results = await this.encoder.run(toOrtFeeds(encoderFeeds(family, input, inputName)));
+    const results = await this.encoder.run(toOrtFeeds(this.Tensor, encoderFeeds(family, input, inputName)));
     const tensors: Record<string, PlainTensor> = {};
     for (const spec of family.decoder.embeddings) {
       const t = results[spec.name];
@@ -206,9 +224,10 @@ export class SamModel {
     }
     const frame = this.frame(embedding.imageWidth, embedding.imageHeight);
     const feeds = toOrtFeeds(
+      this.Tensor,
       encodePrompt(prompt, family, frame, { decoderInputNames: this.decoder.inputNames, ...options }),
     );
-    for (const [name, t] of Object.entries(embedding.tensors)) feeds[name] = new ort.Tensor('float32', t.data, t.dims);
+    for (const [name, t] of Object.entries(embedding.tensors)) feeds[name] = new this.Tensor('float32', t.data, t.dims);
     const runStarted = performance.now();
     const results = await this.decoder.run(feeds);
     const decoderRunMs = performance.now() - runStarted;

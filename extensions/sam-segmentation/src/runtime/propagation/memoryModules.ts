@@ -3,7 +3,8 @@
  * constants (`no_mem_embed`, `vision_pos_embed`), each checked against the family's MemorySpec on
  * load. Opened with the image encoder and decoder by SamModel when the manifest entry has them.
  */
-import * as ort from 'onnxruntime-web';
+import type * as ort from 'onnxruntime-web';
+import type { OrtModule } from '../ortRuntime';
 import { channelsFirst, sequenceFirst, type MemorySpec, type ModelFamily, type SliceMemory } from '../../core';
 import { assertGraphMatchesFamily, type GraphDescription } from '../../core/manifest';
 
@@ -47,6 +48,7 @@ export class MemoryModules {
     private readonly encoder: ort.InferenceSession,
     readonly noMemEmbed: Float32Array,
     readonly visionPosEmbed: Float32Array,
+    private readonly Tensor: OrtModule['Tensor'],
   ) {
     const curr = spec.attention.curr.dims;
     this.positions = curr[0] as number;
@@ -60,6 +62,7 @@ export class MemoryModules {
     modelId: string,
     open: OpenSession,
     describe: (s: ort.InferenceSession) => GraphDescription,
+    Tensor: OrtModule['Tensor'],
   ): Promise<MemoryModules> {
     const spec = family.propagation.memory;
     if (!spec) throw new Error(`${family.label} models have no memory modules.`);
@@ -75,7 +78,7 @@ export class MemoryModules {
       await Promise.all([attention.release(), encoder?.release()]);
       throw err;
     }
-    return new MemoryModules(spec, modelId, attention, encoder, noMemEmbed, visionPosEmbed);
+    return new MemoryModules(spec, modelId, attention, encoder, noMemEmbed, visionPosEmbed, Tensor);
   }
 
   /** A slice's raw features [1,C,HW] from the image encoder's `image_embed` (which has `no_mem_embed` added). */
@@ -95,12 +98,12 @@ export class MemoryModules {
     const size = spec.mask.dims[2] as number;
     const side = Math.sqrt(this.positions);
     const feeds = {
-      [this.inputName(this.encoder, spec.features.name, spec.features.alternativeNames)]: new ort.Tensor(
+      [this.inputName(this.encoder, spec.features.name, spec.features.alternativeNames)]: new this.Tensor(
         'float32',
         features,
         [1, this.channels, side, side],
       ),
-      [this.inputName(this.encoder, spec.mask.name, spec.mask.alternativeNames)]: new ort.Tensor('float32', mask, [
+      [this.inputName(this.encoder, spec.mask.name, spec.mask.alternativeNames)]: new this.Tensor('float32', mask, [
         1,
         1,
         size,
@@ -135,11 +138,11 @@ export class MemoryModules {
     const { channels: c, positions: hw, memoryChannels: cm } = this;
     const length = bank.slots * hw;
     const feeds = {
-      [spec.curr.name]: new ort.Tensor('float32', sequenceFirst(features, c, hw), [hw, 1, c]),
-      [spec.currPos.name]: new ort.Tensor('float32', this.visionPosEmbed, [hw, 1, c]),
-      [spec.memory.name]: new ort.Tensor('float32', bank.memory, [length, 1, cm]),
-      [spec.memoryPos.name]: new ort.Tensor('float32', bank.memoryPos, [length, 1, cm]),
-      [spec.objectPointerTokens.name]: new ort.Tensor('int64', BigInt64Array.of(0n), []),
+      [spec.curr.name]: new this.Tensor('float32', sequenceFirst(features, c, hw), [hw, 1, c]),
+      [spec.currPos.name]: new this.Tensor('float32', this.visionPosEmbed, [hw, 1, c]),
+      [spec.memory.name]: new this.Tensor('float32', bank.memory, [length, 1, cm]),
+      [spec.memoryPos.name]: new this.Tensor('float32', bank.memoryPos, [length, 1, cm]),
+      [spec.objectPointerTokens.name]: new this.Tensor('int64', BigInt64Array.of(0n), []),
     };
     const out = await this.attention.run(feeds);
     // Sequence first [HW,1,C] back to the decoder's [1,C,H,W].
