@@ -45,6 +45,9 @@ export const USAGE = `npm run eval -- --data <folder or mapping.json>[,<more>] -
   --shard     i/n: only the references whose index mod n is i (to split a run across machines)
   --limit     only the first N references (to try a setup)
   --out       output folder (default eval-results/<dataset>-<model>)
+  --no-cleanup
+              score the decoder's raw masks where the model's manifest entry has a clean-up step (the
+              study scores raw masks; the viewer cleans up)
   --fresh     discard earlier results in --out instead of resuming
   --report    only rebuild results.csv, summary and report.html from --out's results.jsonl
 
@@ -85,12 +88,14 @@ export interface EvalArgs {
   out?: string;
   fresh: boolean;
   reportOnly: boolean;
+  /** --no-cleanup: score raw masks even where the model cleans up. */
+  noCleanup: boolean;
 }
 
 export class UsageError extends Error {}
 
 const ALL_MODES = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', ...VOLUME_MODES] as const;
-const FLAGS = new Set(['fresh', 'report', 'help']);
+const FLAGS = new Set(['fresh', 'report', 'help', 'no-cleanup']);
 const OPTIONS = new Set(['data', 'model', 'modes', 'select', 'perturb', 'clicks', 'grid', 'seed', 'window', 'jobs']);
 OPTIONS.add('shard').add('limit').add('out').add('s1-iou').add('s1-stability');
 OPTIONS.add('clicks-3d').add('propagation').add('cache-mb').add('max-pixels').add('models-dir').add('backend');
@@ -237,5 +242,6 @@ export function parseEvalArgs(argv: readonly string[]): EvalArgs | 'help' {
     ...(out !== undefined && { out }),
     fresh: flags.has('fresh'),
     reportOnly,
+    noCleanup: flags.has('no-cleanup'),
   };
 }

@@ -33,13 +33,20 @@ import type { ResultLine } from './results/rows';
 import type { EvaluationOptions } from './run/evaluateImage';
 import type { VolumeEvaluationOptions } from './run/evaluateVolume';
 import { Progress } from './run/progress';
-import { checkRunIdentity, prepareResults } from './run/resume';
+import { checkRunIdentity, prepareResults, readRunAbout, type RunAbout } from './run/resume';
 import { runOnWorkers } from './run/workerPool';
 import { describeToolBackend, resolveToolBackend } from '../models/toolRuntime';
 import { discoverDataset } from './sources/discover';
 import type { ImageRef } from './sources/types';
 
 export const RESULTS_FILE = 'results.jsonl';
+
+/** What the report says about the candidates' clean-up (the study scores raw masks). */
+const CLEANUP_NOTES: Record<RunAbout['cleanup'], string | undefined> = {
+  on: "on: the model's clean-up step (its manifest entry) ran on every candidate before scoring; the study scores raw masks (rerun with --no-cleanup for them)",
+  off: 'off (--no-cleanup): raw masks, as the study scores them',
+  none: undefined,
+};
 
 /** Exit statuses besides 0, 1 (an error stopped the run) and 2 (a bad command line). */
 export const EXIT_FAILED = 3;
@@ -61,7 +68,7 @@ export function evaluationOptions(args: EvalArgs, entry: ModelEntry): Evaluation
     })),
     clicks: args.clicks,
     seed: args.seed,
-    ...(entry.cleanup && { cleanup: {} }),
+    ...(entry.cleanup && !args.noCleanup && { cleanup: {} }),
   };
 }
 
@@ -85,6 +92,8 @@ export async function writeOutputs(
   out: string,
   meta: { model: string; command: string },
 ): Promise<{ table: string; totals: Summary['totals'] }> {
+  // The run's own command and datasets, also when `--report` rebuilds the outputs later.
+  const about = readRunAbout(join(out, 'run.json'));
   const results = join(out, RESULTS_FILE);
   if (!existsSync(results)) throw new Error(`${results} does not exist: nothing to report.`);
   const csv = createWriteStream(join(out, 'results.csv'));
@@ -93,12 +102,21 @@ export async function writeOutputs(
   await once(csv, 'finish');
   const stats = newReadStats();
   const summary = await summarize(readCompleteLines(results, stats));
-  writeFileSync(join(out, 'summary.json'), `${JSON.stringify({ ...meta, ...summary }, null, 2)}\n`);
+  const command = about?.command ?? meta.command;
+  writeFileSync(join(out, 'summary.json'), `${JSON.stringify({ ...meta, command, ...summary }, null, 2)}\n`);
   writeFileSync(join(out, 'summary.csv'), summaryCsv(summary));
-  const title = `SAM evaluation: ${meta.model} on ${basename(resolve(out))}`;
+  const datasets = about?.datasets.join(' + ') || basename(resolve(out));
+  const cleanup = about && CLEANUP_NOTES[about.cleanup];
   writeFileSync(
     join(out, 'report.html'),
-    renderReport(summary, { title, model: meta.model, createdAt: new Date().toISOString(), command: meta.command }),
+    renderReport(summary, {
+      title: `SAM evaluation: ${meta.model} on ${datasets}`,
+      model: meta.model,
+      createdAt: new Date().toISOString(),
+      command,
+      ...(meta.command !== command && { 'rebuilt by': meta.command }),
+      ...(cleanup && { 'mask clean-up': cleanup }),
+    }),
   );
   return { table: summaryMarkdown(summary), totals: summary.totals };
 }
@@ -149,20 +167,27 @@ export async function main(argv: readonly string[]): Promise<number> {
   mkdirSync(out, { recursive: true });
   const results = join(out, RESULTS_FILE);
   if (args.fresh) for (const f of [RESULTS_FILE, 'run.json']) rmSync(join(out, f), { force: true });
-  checkRunIdentity(join(out, 'run.json'), {
-    model: modelId,
-    modes: [...(args.everything ? ['S1'] : []), ...args.modes, ...args.volumeModes],
-    // Only runs with volume modes record their settings (as resolved: a change of the defaults counts),
-    // so older run.json files still match.
-    ...(args.volumeModes.length > 0 && { clicks3d: args.clicks3d, propagation: JSON.stringify(args.propagation) }),
-    selections: args.selections,
-    perturb: args.perturb,
-    clicks: args.clicks,
-    grid: args.everything ? args.grid : null,
-    s1Thresholds: args.everything ? [String(args.s1Iou), String(args.s1Stability)] : null,
-    seed: args.seed,
-    window: args.window,
-  });
+  const cleanup = !model.entry.cleanup ? 'none' : args.noCleanup ? 'off' : 'on';
+  checkRunIdentity(
+    join(out, 'run.json'),
+    {
+      model: modelId,
+      modes: [...(args.everything ? ['S1'] : []), ...args.modes, ...args.volumeModes],
+      // Only runs with volume modes record their settings (as resolved: a change of the defaults counts),
+      // so older run.json files still match.
+      ...(args.volumeModes.length > 0 && { clicks3d: args.clicks3d, propagation: JSON.stringify(args.propagation) }),
+      selections: args.selections,
+      perturb: args.perturb,
+      clicks: args.clicks,
+      grid: args.everything ? args.grid : null,
+      s1Thresholds: args.everything ? [String(args.s1Iou), String(args.s1Stability)] : null,
+      seed: args.seed,
+      window: args.window,
+      // Only a run that turns a model's clean-up off records it, so older run.json files still match.
+      ...(cleanup === 'off' && { cleanup: 'off' }),
+    },
+    { command, datasets: listings.map((l) => l.name), cleanup },
+  );
   const resume = await prepareResults(results, { maxPixels: args.maxPixels });
   if (resume.droppedBytes > 0) say(`Cut ${resume.droppedBytes} bytes of an interrupted write from ${results}.`);
 

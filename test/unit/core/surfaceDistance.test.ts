@@ -92,13 +92,13 @@ describe('percentile', () => {
 describe('surface distances', () => {
   it('are 0 for identical masks', () => {
     const { mask, width, height } = draw(['.....', '.###.', '.###.', '..#..']);
-    expect(surfaceDistances(mask, mask, width, height)).toEqual({ kind: 'scored', hd95: 0, hdMax: 0, asd: 0 });
+    expect(surfaceDistances(mask, mask, width, height)).toEqual({ kind: 'scored', hd95: 0, hdMax: 0, asd: 0, assd: 0 });
   });
 
   it('are 3 between single pixels 3 pixels apart', () => {
     const a = shape(8, 3, (x, y) => x === 1 && y === 1);
     const b = shape(8, 3, (x, y) => x === 4 && y === 1);
-    expect(surfaceDistances(a, b, 8, 3)).toEqual({ kind: 'scored', hd95: 3, hdMax: 3, asd: 3 });
+    expect(surfaceDistances(a, b, 8, 3)).toEqual({ kind: 'scored', hd95: 3, hdMax: 3, asd: 3, assd: 3 });
     // Diagonal: offset (3, 4) is 5 pixels.
     const c = shape(8, 6, (x, y) => x === 1 && y === 1);
     const d = shape(8, 6, (x, y) => x === 4 && y === 5);
@@ -112,6 +112,8 @@ describe('surface distances', () => {
     const r = scored(surfaceDistances(a, b, 5, 3));
     expect(r.hdMax).toBe(2);
     expect(r.asd).toBeCloseTo(0.75, 12);
+    // MedPy's assd: the directed means 0 and 1, averaged; each direction weighs half, not each pixel.
+    expect(r.assd).toBeCloseTo(0.5, 12);
     expect(r.hd95).toBeCloseTo(1.85, 12);
     // Symmetric in its arguments.
     expect(surfaceDistances(b, a, 5, 3)).toEqual(r);
@@ -156,6 +158,8 @@ describe('surface distances', () => {
     expect(r.hdMax).toBeCloseTo(3, 12);
     expect(r.hd95).toBeCloseTo(3, 12); // rank 0.95 * 91 = 86.45 ≥ 80
     expect(r.asd).toBeCloseTo(36 / 92, 12);
+    // Ring → disc: 40 zeros and 12 threes (mean 36 / 52); disc → ring: 40 zeros (mean 0).
+    expect(r.assd).toBeCloseTo(36 / 52 / 2, 12);
   });
 
   it('count the hole of a ring against a disc (round)', () => {

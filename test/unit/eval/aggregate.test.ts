@@ -155,6 +155,17 @@ describe('SummaryBuilder', () => {
     expect(px!.asd.std).toBeCloseTo(sqrt(2), 12);
   });
 
+  it('averages ASSD beside ASD, over the rows that have it (rows written before it have none)', () => {
+    const b = new SummaryBuilder();
+    b.add(row({ hd95: 2, hdMax: 4, asd: 1, assd: 0.5 }));
+    b.add(row({ hd95: 4, hdMax: 8, asd: 3, assd: 2.5 }));
+    b.add(row({ hd95: 4, hdMax: 8, asd: 3 })); // an older row: no assd field
+    const [px] = find(b.build(), { level: 'object' }).distances;
+    expect(px!.asd).toMatchObject({ n: 3 });
+    expect(px!.asd.mean).toBeCloseTo(7 / 3, 12);
+    expect(px!.assd).toMatchObject({ n: 2, mean: 1.5 });
+  });
+
   it('ignores missing values (null predicted IoU, a NaN written as null) in means', () => {
     const b = new SummaryBuilder();
     b.add(row({ predictedIou: null, dice: 0.4 }));

@@ -204,3 +204,30 @@ describe('npm run eval backends', () => {
     expect(run.stderr).toContain('--backend cpu');
   });
 });
+
+describe('npm run eval report header', () => {
+  it('names the dataset, keeps the run’s command after --report, and says whether clean-up ran', async () => {
+    const data = goodFolder('header-set');
+    const out = join(work, 'header');
+    const run = await evalCli(['--data', data, '--out', out, '--jobs', '1', '--modes', 'S5']);
+    expect(run.code).toBe(0);
+    const report = () => readFileSync(join(out, 'report.html'), 'utf8');
+    // The default model cleans up its candidates (manifest "cleanup": true): the report says so.
+    expect(report()).toContain('<title>SAM evaluation: intensity-similarity-v1 on header-set</title>');
+    expect(report()).toMatch(/<dt>mask clean-up<\/dt><dd>on: the model&#39;s clean-up step/);
+    const rebuilt = await evalCli(['--report', '--out', out]);
+    expect(rebuilt.code).toBe(0);
+    expect(report()).toContain(`<dt>command</dt><dd><code>npm run eval -- --data ${data} --out ${out}`);
+    expect(report()).toContain(`<dt>rebuilt by</dt><dd>npm run eval -- --report --out ${out}</dd>`);
+    // Raw masks are other results: not into the same folder, and said in the report.
+    const mixed = await evalCli(['--data', data, '--out', out, '--jobs', '1', '--modes', 'S5', '--no-cleanup']);
+    expect(mixed.code).toBe(1);
+    expect(mixed.stderr).toContain('cleanup: undefined before, "off" now');
+    const rawOut = join(work, 'header-raw');
+    const raw = await evalCli(['--data', data, '--out', rawOut, '--jobs', '1', '--modes', 'S5', '--no-cleanup']);
+    expect(raw.code).toBe(0);
+    expect(readFileSync(join(rawOut, 'report.html'), 'utf8')).toContain(
+      '<dt>mask clean-up</dt><dd>off (--no-cleanup): raw masks, as the study scores them</dd>',
+    );
+  });
+});

@@ -66,6 +66,7 @@ export interface DistanceStats {
   hd95: MeanStd;
   hdMax: MeanStd;
   asd: MeanStd;
+  assd: MeanStd;
 }
 
 /** Mode "clicks"; the volume modes' NoC-3D (where `diceByClick` index 0 is before any corrective click). */
@@ -205,6 +206,7 @@ class DistanceAcc {
   readonly hd95 = new Welford();
   readonly hdMax = new Welford();
   readonly asd = new Welford();
+  readonly assd = new Welford();
 }
 
 /** Fixed-size histogram of values in [0, 1] with exact min and max. */
@@ -369,6 +371,7 @@ class GroupAcc {
       d.hd95.add(row.hd95);
       d.hdMax.add(row.hdMax);
       d.asd.add(row.asd);
+      d.assd.add(row.assd);
     }
     if (row.mode === 'clicks' || (isVolumeMode(row.mode) && row.diceByClick)) (this.clicks ??= new ClickAcc()).add(row);
     if (isVolumeMode(row.mode)) (this.volume ??= new VolumeAcc()).add(row);
@@ -390,7 +393,8 @@ class GroupAcc {
       empty: { ...this.empty },
       distances: units.map((unit) => {
         const d = this.distances.get(unit)!;
-        return { unit, n: d.n, hd95: d.hd95.result(), hdMax: d.hdMax.result(), asd: d.asd.result() };
+        const { hd95, hdMax, asd, assd } = d;
+        return { unit, n: d.n, hd95: hd95.result(), hdMax: hdMax.result(), asd: asd.result(), assd: assd.result() };
       }),
       clicks: this.clicks ? this.clicks.result() : null,
       ...(this.volume && { volume: this.volume.result() }),

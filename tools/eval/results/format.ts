@@ -35,7 +35,7 @@ export function plain(m: MeanStd | null | undefined, digits = 2): string {
 }
 
 /** A distance metric over every unit present, e.g. "3.10 ± 1.20 px" or "3.1 px; 2.0 mm" when mixed. */
-export function distance(ds: DistanceStats[], metric: 'hd95' | 'hdMax' | 'asd', digits = 2): string {
+export function distance(ds: DistanceStats[], metric: 'hd95' | 'hdMax' | 'asd' | 'assd', digits = 2): string {
   const parts = ds.filter((d) => d[metric].mean !== null).map((d) => `${plain(d[metric], digits)} ${d.unit}`);
   return parts.length > 0 ? parts.join('; ') : '–';
 }

@@ -327,10 +327,10 @@ function volumeTable(lines: { mode: VolumeMode; select: Selection; group: GroupS
 /** A table cell pair (oracle, iou) for each metric; rows are (label, groups by selection). */
 function metricTable(rows: { label: string; sub?: boolean; bySelect: (GroupSummary | undefined)[] }[]): string {
   let s = '<div class="scroll"><table><thead><tr><th rowspan="2">mode</th><th rowspan="2">n</th>';
-  for (const m of ['Dice ×100', 'IoU ×100', 'HD95', 'ASD']) s += `<th colspan="2">${m}</th>`;
+  for (const m of ['Dice ×100', 'IoU ×100', 'HD95', 'ASD (pooled)', 'ASSD']) s += `<th colspan="2">${m}</th>`;
   s +=
     '<th rowspan="2" title="empty prediction / empty reference / both empty; oracle · predicted IoU">empty p/r/b</th></tr><tr>';
-  for (let i = 0; i < 4; i++) s += '<th>oracle</th><th>pred. IoU</th>';
+  for (let i = 0; i < 5; i++) s += '<th>oracle</th><th>pred. IoU</th>';
   s += '</tr></thead><tbody>';
   for (const r of rows) {
     const gs = r.bySelect;
@@ -340,10 +340,11 @@ function metricTable(rows: { label: string; sub?: boolean; bySelect: (GroupSumma
     for (const g of gs) s += `<td>${pct(g?.dice)}</td>`;
     for (const g of gs) s += `<td>${pct(g?.iou)}</td>`;
     // Two units in one group (mixed px and mm sources) go on two lines of the cell.
-    const dist = (g: GroupSummary | undefined, m: 'hd95' | 'asd') =>
+    const dist = (g: GroupSummary | undefined, m: 'hd95' | 'asd' | 'assd') =>
       g ? distance(g.distances, m).split('; ').map(esc).join('<br>') : '–';
     for (const g of gs) s += `<td>${dist(g, 'hd95')}</td>`;
     for (const g of gs) s += `<td>${dist(g, 'asd')}</td>`;
+    for (const g of gs) s += `<td>${dist(g, 'assd')}</td>`;
     s += `<td>${gs.map((g) => (g ? `${g.empty['empty-prediction']}/${g.empty['empty-reference']}/${g.empty['both-empty']}` : '–')).join(' · ')}</td></tr>`;
   }
   return s + '</tbody></table></div>';
@@ -409,7 +410,7 @@ export function renderReport(summary: Summary, meta: ReportMeta): string {
   h += `<div class="note"><b>How to read</b><ul>
 <li><b>oracle</b> keeps, among the decoder's candidates, the mask with the highest Dice against the ground truth: the study's "mask matching" (it needs the answer, so it is an upper bound). <b>pred. IoU</b> keeps the candidate with the highest predicted IoU: what a deployed tool can do.</li>
 <li>Dice = 2|P∩G| / (|P|+|G|), exact: without the released code's +0.1 smoothing. Dice and IoU are mean ± sample std (n−1) × 100, as the paper reports them.</li>
-<li>HD95 and ASD are in pixels or mm (as stated) and only over objects where both masks are non-empty; empty predictions, empty references and both-empty cases are counted apart (column "empty p/r/b"), never scored as 0.</li>
+<li>ASD (pooled) is the mean of the two boundaries' surface distances pooled into one set; ASSD is MedPy's <code>assd</code>, the mean of the two directed mean distances (each direction weighs half). HD95, ASD and ASSD are in pixels or mm (as stated) and only over objects where both masks are non-empty; empty predictions, empty references and both-empty cases are counted apart (column "empty p/r/b"), never scored as 0.</li>
 <li>Box plots: whiskers at min and max, box at the quartiles (from a ${summary.method.histogramBins}-bin histogram, ±${(0.5 / summary.method.histogramBins).toFixed(4)}). Dice drop: mean Dice at a band minus mean Dice unperturbed, same mode and selection, over all objects.</li>
 <li>Dice vs clicks: an object whose run stopped early keeps its last Dice up to the longest run.</li>
 </ul></div>`;

@@ -54,7 +54,10 @@ export interface ResultRow {
   /** Surface distances; null when `empty` is not "none". In `distanceUnit`. */
   hd95: number | null;
   hdMax: number | null;
+  /** Mean of the pooled surface distances (both boundaries' pixels together). */
   asd: number | null;
+  /** MedPy's assd: the mean of the two directed mean distances; absent in rows written before it was. */
+  assd?: number | null;
   distanceUnit: 'px' | 'mm';
   empty: EmptyCase;
   /**
@@ -140,6 +143,7 @@ export const CSV_COLUMNS = [
   'hd95',
   'hdMax',
   'asd',
+  'assd',
   'distanceUnit',
   'empty',
   'noc85',

@@ -93,6 +93,7 @@ interface Scored {
   hd95: number | null;
   hdMax: number | null;
   asd: number | null;
+  assd: number | null;
   empty: EmptyCase;
 }
 
@@ -114,6 +115,7 @@ class ObjectScorer {
       hd95: scored ? distances.hd95 : null,
       hdMax: scored ? distances.hdMax : null,
       asd: scored ? distances.asd : null,
+      assd: scored ? distances.assd : null,
       empty: scored ? 'none' : distances.kind,
     };
   }

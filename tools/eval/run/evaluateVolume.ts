@@ -336,6 +336,7 @@ export class VolumeEvaluator {
       hd95: null,
       hdMax: null,
       asd: null,
+      assd: null,
       distanceUnit: volume.spacing ? 'mm' : 'px',
       empty: overlap.predicted === 0 ? 'empty-prediction' : 'none',
       startSlice: start,

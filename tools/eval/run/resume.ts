@@ -62,13 +62,37 @@ export async function prepareResults(path: string, options: ResumeOptions = {}):
 /** The options that decide what a row means; a resumed run must match them. */
 export type RunIdentity = Record<string, string | number | boolean | string[] | null>;
 
-/** Writes `run.json`, or checks that an existing one matches; throws naming the differing options. */
-export function checkRunIdentity(path: string, identity: RunIdentity): void {
+/**
+ * What the report says about the run without deciding what a row means (kept in run.json under
+ * `about`, never compared): the last command that evaluated into the folder, the datasets' names, and
+ * whether the model's clean-up ran on the candidates. `--report` reads it back.
+ */
+export interface RunAbout {
+  command: string;
+  datasets: string[];
+  /** "on" (the model's clean-up ran), "off" (--no-cleanup), "none" (the model has none). */
+  cleanup: 'on' | 'off' | 'none';
+}
+
+/** The `about` of an output folder's run.json, when it has one. */
+export function readRunAbout(path: string): RunAbout | undefined {
+  if (!existsSync(path)) return undefined;
+  return (JSON.parse(readFileSync(path, 'utf8')) as { about?: RunAbout }).about;
+}
+
+/**
+ * Writes `run.json`, or checks that an existing one matches (throws naming the differing options); then
+ * records `about`.
+ */
+export function checkRunIdentity(path: string, identity: RunIdentity, about?: RunAbout): void {
+  const write = () => writeFileSync(path, `${JSON.stringify({ ...identity, ...(about && { about }) }, null, 2)}\n`);
   if (!existsSync(path)) {
-    writeFileSync(path, `${JSON.stringify(identity, null, 2)}\n`);
+    write();
     return;
   }
-  const previous = JSON.parse(readFileSync(path, 'utf8')) as RunIdentity;
+  const { about: _earlier, ...previous } = JSON.parse(readFileSync(path, 'utf8')) as RunIdentity & {
+    about?: RunAbout;
+  };
   const differing = Object.keys({ ...previous, ...identity }).filter(
     (k) => JSON.stringify(previous[k]) !== JSON.stringify(identity[k]),
   );
@@ -81,4 +105,5 @@ export function checkRunIdentity(path: string, identity: RunIdentity): void {
         'Use another --out, or --fresh to discard them.',
     );
   }
+  write();
 }

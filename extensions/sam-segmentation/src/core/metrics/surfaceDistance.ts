@@ -1,9 +1,9 @@
 /**
  * Surface (boundary) distances between two binary masks of the same grid (uint8[H*W], row-major,
- * non-zero = foreground): the study protocol's HD95, maximum Hausdorff distance and average symmetric
- * surface distance, in pixels or, with a pixel spacing [sx, sy], in mm.
+ * non-zero = foreground): the study protocol's HD95, maximum Hausdorff distance and average surface
+ * distances, in pixels or, with a pixel spacing [sx, sy], in mm.
  *
- * Conventions (those of MedPy's `hd`, `hd95` and `assd`):
+ * Conventions (those of MedPy's `hd`, `hd95` and `assd`, except `asd` below):
  *  - The boundary of a mask is its foreground pixels that have a 4-neighbour background pixel or lie on
  *    the image edge (the mask minus its erosion by a cross, with background outside the image).
  *  - Distances are Euclidean between pixel centres, from each boundary pixel of one mask to the nearest
@@ -12,7 +12,10 @@
  *    (numpy's default: rank 0.95 (n - 1) over the sorted values). This is MedPy's `hd95`; MONAI's
  *    `compute_hausdorff_distance(percentile=95)` instead takes the larger of the two directed 95th
  *    percentiles, which can differ when the two boundaries have very different lengths.
- *  - hdMax is the largest pooled distance (the Hausdorff distance); asd the mean of the pooled set.
+ *  - hdMax is the largest pooled distance (the Hausdorff distance).
+ *  - asd is the mean of the pooled set (every boundary pixel of both masks weighs the same), assd the
+ *    mean of the two directed means (MedPy's `assd`: each direction weighs half). They differ when the
+ *    two boundaries have different lengths.
  *
  * An empty mask has no boundary, so no distance: such cases are reported apart (`kind` names which) and
  * never scored as 0, unlike the authors' released code, which returns 0 and so rewards a failure.
@@ -26,7 +29,7 @@ const INF = Number.POSITIVE_INFINITY;
 export type PixelSpacing = readonly [number, number];
 
 export type SurfaceDistanceResult =
-  | { kind: 'scored'; hd95: number; hdMax: number; asd: number }
+  | { kind: 'scored'; hd95: number; hdMax: number; asd: number; assd: number }
   | { kind: 'empty-prediction' }
   | { kind: 'empty-reference' }
   | { kind: 'both-empty' };
@@ -212,17 +215,18 @@ export function surfaceDistances(
   const toPredicted = squaredDistanceTransform(predictedBoundary, width, height, spacing);
   const pooled = new Float64Array(np + nr);
   let k = 0;
-  let sum = 0;
+  let fromPredicted = 0; // sum of the predicted boundary's distances to the reference's
+  let fromReference = 0;
   for (let i = 0, n = width * height; i < n; i++) {
     if (predictedBoundary[i]) {
       const dist = sqrt(toReference[i]!);
       pooled[k++] = dist;
-      sum += dist;
+      fromPredicted += dist;
     }
     if (referenceBoundary[i]) {
       const dist = sqrt(toPredicted[i]!);
       pooled[k++] = dist;
-      sum += dist;
+      fromReference += dist;
     }
   }
   pooled.sort();
@@ -230,6 +234,7 @@ export function surfaceDistances(
     kind: 'scored',
     hd95: percentileOfSorted(pooled, 95),
     hdMax: pooled[pooled.length - 1]!,
-    asd: sum / pooled.length,
+    asd: (fromPredicted + fromReference) / pooled.length,
+    assd: (fromPredicted / np + fromReference / nr) / 2,
   };
 }
