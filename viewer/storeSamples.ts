@@ -4,31 +4,13 @@
  * fresh Orthanc has something to open. Storing them again is harmless: a PACS keeps one copy per
  * SOP Instance UID.
  */
-import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { multipartRelated } from './dicomweb/multipart';
 import { SAMPLE_STUDIES } from './samples';
 
 const SAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), 'samples');
-
-/** A multipart/related body of DICOM files (PS3.18 §10.5, STOW-RS request). */
-export function stowBody(files: Uint8Array[]): { body: Uint8Array<ArrayBuffer>; contentType: string } {
-  const boundary = `ohif-sam-${randomUUID()}`;
-  const parts: Buffer[] = [];
-  for (const file of files) {
-    parts.push(
-      Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`),
-      Buffer.from(file),
-      Buffer.from('\r\n'),
-    );
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return {
-    body: new Uint8Array(Buffer.concat(parts)),
-    contentType: `multipart/related; type="application/dicom"; boundary=${boundary}`,
-  };
-}
 
 /** The SOP Instance UIDs the PACS says it could not store (Failed SOP Sequence, 0008,1198). */
 function failedInstances(answer: unknown): string[] {
@@ -47,7 +29,12 @@ export async function storeSampleStudies(dicomwebRoot: string): Promise<Array<{ 
       .filter((f) => f.endsWith('.dcm'))
       .sort()
       .map((f) => new Uint8Array(readFileSync(join(folder, f))));
-    const { body, contentType } = stowBody(files);
+    // A STOW-RS request (PS3.18 §10.5): the study's files as application/dicom parts.
+    const { chunks, contentType } = multipartRelated(
+      'application/dicom',
+      files.map((body) => ({ contentType: 'application/dicom', body })),
+    );
+    const body = new Uint8Array(Buffer.concat(chunks));
     const url = `${dicomwebRoot.replace(/\/+$/, '')}/studies`;
     let res: Response;
     try {

@@ -20,7 +20,9 @@ import { runTsTool } from '../../support/runTsTool';
 import { readSummary, resultLines } from './cliFiles';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const evalCli = (args: string[]) => runTsTool('tools/eval/cli.ts', args, 180_000);
+/** The bound on one CLI run (an outer limit for a loaded machine, not a timing). */
+const CLI_BOUND_MS = 180_000;
+const evalCli = (args: string[]) => runTsTool('tools/eval/cli.ts', args, CLI_BOUND_MS);
 /** Exit statuses of docs/evaluation.md. */
 const FAILED = 3;
 const NOTHING_EVALUATED = 4;
@@ -175,59 +177,76 @@ describe('npm run eval exit status', () => {
 });
 
 describe('npm run eval backends', () => {
-  it('runs on onnxruntime-node by default and on onnxruntime-web with --backend wasm, with the same rows', async () => {
-    const data = goodFolder('backends');
-    const native = await evalCli(['--data', data, '--out', join(work, 'native'), '--jobs', '1']);
-    const web = await evalCli(['--data', data, '--out', join(work, 'web'), '--jobs', '1', '--backend', 'wasm']);
-    expect([native.code, web.code]).toEqual([0, 0]);
-    expect(native.stderr).toMatch(/onnxruntime-node \((CPU|CUDA)\)/);
-    expect(web.stderr).toMatch(/onnxruntime-web \(WASM\)/);
-    // The same prompts, the same candidates chosen, the same masks' scores to the fourth decimal; the
-    // decoder's own IoU prediction differs in float rounding only (the two builds order sums differently).
-    const round = (v: number | null) => (v === null ? null : Number(v.toFixed(4)));
-    const rows = (out: string) => resultLines(join(work, out, 'results.jsonl')).filter((l) => l.type === 'row');
-    const scores = (out: string, iou: (v: number) => unknown = (v) => v) =>
-      rows(out).map(({ predictedIou, ...r }) => ({
-        ...r,
-        ...{ dice: round(r.dice), iou: round(r.iou), hd95: round(r.hd95), hdMax: round(r.hdMax), asd: round(r.asd) },
-        predictedIou: predictedIou === null ? null : iou(predictedIou),
-      }));
-    expect(scores('native').length).toBeGreaterThan(0);
-    expect(scores('web')).toEqual(scores('native', (v) => expect.closeTo(v, 3)));
-  });
+  it(
+    'runs on onnxruntime-node by default and on onnxruntime-web with --backend wasm, with the same rows',
+    async () => {
+      const data = goodFolder('backends');
+      const native = await evalCli(['--data', data, '--out', join(work, 'native'), '--jobs', '1']);
+      const web = await evalCli(['--data', data, '--out', join(work, 'web'), '--jobs', '1', '--backend', 'wasm']);
+      expect([native.code, web.code]).toEqual([0, 0]);
+      expect(native.stderr).toMatch(/onnxruntime-node \((CPU|CUDA)\)/);
+      expect(web.stderr).toMatch(/onnxruntime-web \(WASM\)/);
+      // The same prompts, the same candidates chosen, the same masks' scores to the fourth decimal; the
+      // decoder's own IoU prediction differs in float rounding only (the two builds order sums differently).
+      const round = (v: number | null) => (v === null ? null : Number(v.toFixed(4)));
+      const rows = (out: string) => resultLines(join(work, out, 'results.jsonl')).filter((l) => l.type === 'row');
+      const scores = (out: string, iou: (v: number) => unknown = (v) => v) =>
+        rows(out).map(({ predictedIou, ...r }) => ({
+          ...r,
+          ...{ dice: round(r.dice), iou: round(r.iou), hd95: round(r.hd95), hdMax: round(r.hdMax), asd: round(r.asd) },
+          predictedIou: predictedIou === null ? null : iou(predictedIou),
+        }));
+      expect(scores('native').length).toBeGreaterThan(0);
+      expect(scores('web')).toEqual(scores('native', (v) => expect.closeTo(v, 3)));
+    },
+    2 * CLI_BOUND_MS,
+  );
 
-  it('refuses --backend cuda, saying how to install the provider, where it is not installed', async () => {
-    if (cudaProviderInstalled()) return; // nothing to refuse on a machine that has it
-    const run = await evalCli(['--data', goodFolder('cuda'), '--out', join(work, 'cuda'), '--backend', 'cuda']);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain("onnxruntime-node's CUDA provider is not installed");
-    expect(run.stderr).toContain('--backend cpu');
-  });
+  it(
+    'refuses --backend cuda where the provider is not installed, saying how to install it (runs on it where it is)',
+    async () => {
+      const run = await evalCli(['--data', goodFolder('cuda'), '--out', join(work, 'cuda'), '--backend', 'cuda']);
+      if (cudaProviderInstalled()) {
+        // A machine that has the provider runs on it.
+        expect(run.code).toBe(0);
+        expect(run.stderr).toContain('onnxruntime-node (CUDA)');
+        return;
+      }
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain("onnxruntime-node's CUDA provider is not installed");
+      expect(run.stderr).toContain('--backend cpu');
+    },
+    CLI_BOUND_MS,
+  );
 });
 
 describe('npm run eval report header', () => {
-  it('names the dataset, keeps the run’s command after --report, and says whether clean-up ran', async () => {
-    const data = goodFolder('header-set');
-    const out = join(work, 'header');
-    const run = await evalCli(['--data', data, '--out', out, '--jobs', '1', '--modes', 'S5']);
-    expect(run.code).toBe(0);
-    const report = () => readFileSync(join(out, 'report.html'), 'utf8');
-    // The default model cleans up its candidates (manifest "cleanup": true): the report says so.
-    expect(report()).toContain('<title>SAM evaluation: intensity-similarity-v1 on header-set</title>');
-    expect(report()).toMatch(/<dt>mask clean-up<\/dt><dd>on: the model&#39;s clean-up step/);
-    const rebuilt = await evalCli(['--report', '--out', out]);
-    expect(rebuilt.code).toBe(0);
-    expect(report()).toContain(`<dt>command</dt><dd><code>npm run eval -- --data ${data} --out ${out}`);
-    expect(report()).toContain(`<dt>rebuilt by</dt><dd>npm run eval -- --report --out ${out}</dd>`);
-    // Raw masks are other results: not into the same folder, and said in the report.
-    const mixed = await evalCli(['--data', data, '--out', out, '--jobs', '1', '--modes', 'S5', '--no-cleanup']);
-    expect(mixed.code).toBe(1);
-    expect(mixed.stderr).toContain('cleanup: undefined before, "off" now');
-    const rawOut = join(work, 'header-raw');
-    const raw = await evalCli(['--data', data, '--out', rawOut, '--jobs', '1', '--modes', 'S5', '--no-cleanup']);
-    expect(raw.code).toBe(0);
-    expect(readFileSync(join(rawOut, 'report.html'), 'utf8')).toContain(
-      '<dt>mask clean-up</dt><dd>off (--no-cleanup): raw masks, as the study scores them</dd>',
-    );
-  });
+  it(
+    'names the dataset, keeps the run’s command after --report, and says whether clean-up ran',
+    async () => {
+      const data = goodFolder('header-set');
+      const out = join(work, 'header');
+      const run = await evalCli(['--data', data, '--out', out, '--jobs', '1', '--modes', 'S5']);
+      expect(run.code).toBe(0);
+      const report = () => readFileSync(join(out, 'report.html'), 'utf8');
+      // The default model cleans up its candidates (manifest "cleanup": true): the report says so.
+      expect(report()).toContain('<title>SAM evaluation: intensity-similarity-v1 on header-set</title>');
+      expect(report()).toMatch(/<dt>mask clean-up<\/dt><dd>on: the model&#39;s clean-up step/);
+      const rebuilt = await evalCli(['--report', '--out', out]);
+      expect(rebuilt.code).toBe(0);
+      expect(report()).toContain(`<dt>command</dt><dd><code>npm run eval -- --data ${data} --out ${out}`);
+      expect(report()).toContain(`<dt>rebuilt by</dt><dd>npm run eval -- --report --out ${out}</dd>`);
+      // Raw masks are other results: not into the same folder, and said in the report.
+      const mixed = await evalCli(['--data', data, '--out', out, '--jobs', '1', '--modes', 'S5', '--no-cleanup']);
+      expect(mixed.code).toBe(1);
+      expect(mixed.stderr).toContain('cleanup: undefined before, "off" now');
+      const rawOut = join(work, 'header-raw');
+      const raw = await evalCli(['--data', data, '--out', rawOut, '--jobs', '1', '--modes', 'S5', '--no-cleanup']);
+      expect(raw.code).toBe(0);
+      expect(readFileSync(join(rawOut, 'report.html'), 'utf8')).toContain(
+        '<dt>mask clean-up</dt><dd>off (--no-cleanup): raw masks, as the study scores them</dd>',
+      );
+    },
+    4 * CLI_BOUND_MS,
+  );
 });

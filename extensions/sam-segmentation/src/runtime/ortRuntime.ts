@@ -1,6 +1,6 @@
 /**
  * Which onnxruntime build opens the sessions. The inference worker (and the tools' `--backend wasm`) use
- * onnxruntime-web; the command-line tools use onnxruntime-node by default (tools/models/nativeRuntime.ts),
+ * onnxruntime-web; the command-line tools use onnxruntime-node by default (tools/models/toolRuntime.ts),
  * injected here so that the runtime layer never imports a native module and the browser bundle stays
  * free of it. Both builds expose one API (onnxruntime-common), so the sessions behave the same.
  */
